@@ -1,0 +1,138 @@
+"""UI strings in English, Traditional and Simplified Chinese.
+
+Each message is written once in English and once in Traditional Chinese; the Simplified
+text is derived with OpenCC (t2s), so the two Chinese catalogues never drift apart.
+Data (unit names, indicator text) is never translated: it is shown as written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+
+LANGUAGES = ("zh-Hant", "zh-Hans", "en")
+_current = "en"
+
+
+def detect_language(environ: Mapping[str, str] | None = None) -> str:
+    """The UI language from the POSIX locale variables (zh_TW → zh-Hant, zh_CN → zh-Hans)."""
+    env = os.environ if environ is None else environ
+    for var in ("INSPECT_TUI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if not value:
+            continue
+        if value in LANGUAGES:
+            return value
+        tag = value.split(".")[0].replace("-", "_").lower()
+        if tag.startswith("zh"):
+            if any(x in tag for x in ("tw", "hk", "mo", "hant")):
+                return "zh-Hant"
+            return "zh-Hans"
+        return "en"
+    return "en"
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    _current = lang
+
+
+def current_language() -> str:
+    return _current
+
+
+@cache
+def _to_simplified(text: str) -> str:
+    import opencc  # imported on first use: English users never pay for it
+
+    return str(opencc.OpenCC("t2s").convert(text))
+
+
+def t(key: str, /, **params: object) -> str:
+    """The message ``key`` in the current language, formatted with ``params``."""
+    try:
+        en, hant = MESSAGES[key]
+    except KeyError:
+        return key
+    text = {"en": en, "zh-Hant": hant}.get(_current) or _to_simplified(hant)
+    return text.format(**params) if params else text
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # enum labels
+    "unit_kind.committee": ("Party committee", "黨委"),
+    "unit_kind.general_branch": ("General branch", "黨總支"),
+    "unit_kind.branch": ("Branch", "黨支部"),
+    "unit_kind.group": ("Party group", "黨小組"),
+    "inspection_kind.spot": ("Spot check", "抽查"),
+    "inspection_kind.supervisory": ("Supervisory check", "督導檢查"),
+    "inspection_kind.reinspection": ("Re-inspection", "復查"),
+    "inspection_state.in_progress": ("In progress", "進行中"),
+    "inspection_state.signed_off": ("Signed off", "已簽署"),
+    "result.conforms": ("Conforms", "符合"),
+    "result.partly": ("Partly", "部分符合"),
+    "result.does_not": ("Does not conform", "不符合"),
+    "result.not_applicable": ("Not applicable", "不適用"),
+    "severity.general": ("General", "一般"),
+    "severity.major": ("Major", "較重"),
+    "severity.serious": ("Serious", "嚴重"),
+    "problem_state.open": ("Open", "待整改"),
+    "problem_state.rectifying": ("Rectifying", "整改中"),
+    "problem_state.submitted": ("Awaiting verification", "待驗收"),
+    "problem_state.closed": ("Closed", "已銷號"),
+    "indicator_kind.regular": ("Indicator", "分項指標"),
+    "indicator_kind.bonus": ("Bonus", "表彰加分"),
+    "indicator_kind.self_chosen": ("Self-chosen", "自選動作"),
+    # errors
+    "err.date_format": (
+        "{value!r} is not a date: use YYYY-MM-DD, MM-DD or +N days",
+        "「{value}」不是日期：請用 YYYY-MM-DD、MM-DD 或 +N 天",
+    ),
+    "err.date_impossible": ("{value!r} is not a real date", "「{value}」不是真實存在的日期"),
+    "err.deadline_before_inspection": (
+        "deadline {deadline} is before the inspection date {date}",
+        "整改期限 {deadline} 早於檢查日期 {date}",
+    ),
+    "err.required": ("{field} is required", "{field} 不能為空"),
+    "err.score_range": (
+        "score {score} is outside 0–{max} for indicator {code}",
+        "分數 {score} 超出指標 {code} 的範圍 0–{max}",
+    ),
+    "err.partly_pass_fail": (
+        "indicator {code} is pass/fail: it cannot be answered 'partly'",
+        "指標 {code} 只分合格與不合格，不能答「部分符合」",
+    ),
+    "err.occurrences": (
+        "occurrences must be a whole number of at least 1 (got {value})",
+        "次數須為不小於 1 的整數（輸入為 {value}）",
+    ),
+    "err.signed_off": (
+        "inspection {id} is signed off and read-only: record an amendment with a reason",
+        "檢查 {id} 已簽署，不可修改：請以修正記錄並說明理由",
+    ),
+    "err.unanswered": (
+        "{count} indicator(s) are not answered yet: {codes}",
+        "尚有 {count} 項指標未作答：{codes}",
+    ),
+    "err.illegal_transition": (
+        "a problem that is {state} cannot be {action}",
+        "狀態為「{state}」的問題不能執行「{action}」",
+    ),
+    "err.not_found": ("no {what} with id or code {key!r}", "找不到{what}「{key}」"),
+    "err.text_too_long": (
+        "{field} is {length} characters long; the limit is {limit}",
+        "{field} 長度為 {length} 字元，上限為 {limit}",
+    ),
+    "err.control_chars": (
+        "{field} contains control characters (e.g. U+{code:04X})",
+        "{field} 含有控制字元（如 U+{code:04X}）",
+    ),
+    "err.reason_required": ("a reason is required", "必須填寫理由"),
+    "err.extension_past": (
+        "the new deadline {deadline} is not after today ({today})",
+        "新的整改期限 {deadline} 不晚於今天（{today}）",
+    ),
+}

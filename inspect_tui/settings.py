@@ -1,0 +1,82 @@
+"""Settings: where the database lives, who is working, the UI language.
+
+Read from the environment (``INSPECT_TUI_*``) over a YAML file in the platform's config
+folder (``settings.yaml``) over the defaults below.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+APP_NAME = "inspect-tui"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / "inspect.db"
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.yaml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INSPECT_TUI_", extra="forbid")
+
+    db: Path = Field(default_factory=default_db_path, description="The SQLite file in use.")
+    lang: str | None = Field(None, description="UI language: zh-Hant, zh-Hans or en.")
+    user: str = Field("", description="The inspector's name, written on every change.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from pydantic_settings import YamlConfigSettingsSource
+
+        return (
+            init_settings,
+            env_settings,
+            YamlConfigSettingsSource(settings_cls, yaml_file=settings_file(), yaml_file_encoding="utf-8"),
+        )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def device_id(folder: Path | None = None) -> str:
+    """This machine's id, made once and kept in the config folder (not in the database,
+    which travels between laptops)."""
+    folder = folder or config_dir()
+    path = folder / "device-id"
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+        if existing:
+            return existing
+    except OSError:
+        pass
+    new = uuid.uuid4().hex[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(new + "\n", encoding="utf-8")
+    except OSError:
+        return "unregistered-" + new
+    return new

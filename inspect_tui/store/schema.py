@@ -1,0 +1,318 @@
+"""The SQLite schema, its forward migrations and the audit triggers.
+
+Every table has a text ``id`` (random 128-bit, unique across laptops), ``created_at``,
+``updated_at``, ``updated_by`` and ``device_id``. Changes to every table are copied into
+``audit_log`` by triggers, so a write cannot bypass the log, whatever tool made it.
+The trigger reads who and when from the one-row ``_actor`` table, which the store sets
+at the start of each write transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x49545549  # "ITUI": marks a file as an inspect_tui database
+SCHEMA_VERSION = 1
+
+_ROW = """
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT '',
+    device_id TEXT NOT NULL
+"""
+
+V1 = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE _actor (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    user TEXT,
+    device_id TEXT,
+    at TEXT,
+    audit INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO _actor (one, audit) VALUES (1, 1);
+
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('committee', 'general_branch', 'branch', 'group')),
+    parent_id TEXT REFERENCES units(id),
+    secretary TEXT NOT NULL DEFAULT '',
+    members INTEGER NOT NULL DEFAULT 0 CHECK (members >= 0),
+    contact TEXT NOT NULL DEFAULT '',
+    search TEXT NOT NULL DEFAULT '',
+    {_ROW}
+);
+CREATE INDEX units_parent ON units(parent_id);
+
+CREATE TABLE checklists (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    title TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    {_ROW},
+    UNIQUE (code, version)
+);
+
+CREATE TABLE aspects (
+    id TEXT PRIMARY KEY,
+    checklist_id TEXT NOT NULL REFERENCES checklists(id),
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    {_ROW},
+    UNIQUE (checklist_id, code)
+);
+
+CREATE TABLE indicators (
+    id TEXT PRIMARY KEY,
+    checklist_id TEXT NOT NULL REFERENCES checklists(id),
+    aspect_id TEXT NOT NULL REFERENCES aspects(id),
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    standard TEXT NOT NULL,
+    guidance TEXT NOT NULL,
+    max_score REAL NOT NULL CHECK (max_score > 0),
+    weight REAL NOT NULL DEFAULT 1 CHECK (weight > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('regular', 'bonus', 'self_chosen')),
+    rule TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    {_ROW},
+    UNIQUE (checklist_id, code)
+);
+CREATE INDEX indicators_checklist ON indicators(checklist_id, position);
+
+CREATE TABLE inspections (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    checklist_id TEXT NOT NULL REFERENCES checklists(id),
+    kind TEXT NOT NULL CHECK (kind IN ('spot', 'supervisory', 'reinspection')),
+    date TEXT NOT NULL,
+    team TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL DEFAULT 'in_progress' CHECK (state IN ('in_progress', 'signed_off')),
+    signed_by TEXT,
+    signed_at TEXT,
+    cursor_indicator_id TEXT,
+    content_hash TEXT,
+    {_ROW}
+);
+CREATE INDEX inspections_unit_date ON inspections(unit_id, date);
+CREATE INDEX inspections_state ON inspections(state, date);
+
+CREATE TABLE answers (
+    id TEXT PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections(id),
+    indicator_id TEXT NOT NULL REFERENCES indicators(id),
+    result TEXT NOT NULL
+        CHECK (result IN ('conforms', 'partly', 'does_not', 'not_applicable')),
+    value REAL,
+    score REAL,
+    remark TEXT NOT NULL DEFAULT '',
+    evidence TEXT NOT NULL DEFAULT '[]',
+    answered_by TEXT NOT NULL DEFAULT '',
+    {_ROW},
+    UNIQUE (inspection_id, indicator_id)
+);
+CREATE INDEX answers_indicator ON answers(indicator_id);
+
+CREATE TABLE amendments (
+    id TEXT PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections(id),
+    answer_id TEXT NOT NULL REFERENCES answers(id),
+    reason TEXT NOT NULL,
+    old TEXT NOT NULL,
+    new TEXT NOT NULL,
+    {_ROW}
+);
+CREATE INDEX amendments_inspection ON amendments(inspection_id);
+
+CREATE TABLE problems (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    inspection_id TEXT REFERENCES inspections(id),
+    indicator_id TEXT REFERENCES indicators(id),
+    description TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('general', 'major', 'serious')),
+    requirement TEXT NOT NULL DEFAULT '',
+    responsible TEXT NOT NULL DEFAULT '',
+    found_on TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    original_deadline TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'open'
+        CHECK (state IN ('open', 'rectifying', 'submitted', 'closed')),
+    closed_on TEXT,
+    reopened INTEGER NOT NULL DEFAULT 0,
+    {_ROW}
+);
+CREATE INDEX problems_unit_state ON problems(unit_id, state, deadline);
+CREATE INDEX problems_pending_deadline ON problems(deadline) WHERE state != 'closed';
+CREATE INDEX problems_state_deadline ON problems(state, deadline);
+CREATE INDEX problems_inspection ON problems(inspection_id);
+
+CREATE TABLE problem_events (
+    id TEXT PRIMARY KEY,
+    problem_id TEXT NOT NULL REFERENCES problems(id),
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{{}}',
+    {_ROW}
+);
+CREATE INDEX problem_events_problem ON problem_events(problem_id, at);
+
+CREATE TABLE rectifications (
+    id TEXT PRIMARY KEY,
+    problem_id TEXT NOT NULL REFERENCES problems(id),
+    description TEXT NOT NULL,
+    done_on TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    recorded_by TEXT NOT NULL DEFAULT '',
+    {_ROW}
+);
+CREATE INDEX rectifications_problem ON rectifications(problem_id);
+
+CREATE TABLE notices (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    organ TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    serial INTEGER NOT NULL,
+    issued_on TEXT NOT NULL,
+    sha256 TEXT,
+    path TEXT,
+    received_on TEXT,
+    replaces_id TEXT REFERENCES notices(id),
+    {_ROW},
+    UNIQUE (organ, year, serial)
+);
+CREATE INDEX notices_unit ON notices(unit_id);
+
+CREATE TABLE notice_problems (
+    notice_id TEXT NOT NULL REFERENCES notices(id),
+    problem_id TEXT NOT NULL REFERENCES problems(id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (notice_id, problem_id)
+);
+CREATE INDEX notice_problems_problem ON notice_problems(problem_id);
+
+CREATE TABLE monthly_results (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    month TEXT NOT NULL,
+    score REAL,
+    rank INTEGER,
+    benchmark INTEGER NOT NULL DEFAULT 0,
+    lagging INTEGER NOT NULL DEFAULT 0,
+    {_ROW},
+    UNIQUE (unit_id, month)
+);
+CREATE INDEX monthly_results_month ON monthly_results(month, rank);
+
+CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT,
+    user TEXT,
+    device_id TEXT,
+    action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    table_name TEXT NOT NULL,
+    row_id TEXT,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_row ON audit_log(table_name, row_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+# Tables whose changes are logged; ``notice_problems`` has no id of its own.
+AUDITED = (
+    "units",
+    "checklists",
+    "aspects",
+    "indicators",
+    "inspections",
+    "answers",
+    "amendments",
+    "problems",
+    "problem_events",
+    "rectifications",
+    "notices",
+    "notice_problems",
+    "monthly_results",
+)
+
+# Columns too large or too derived to copy into every audit entry.
+_NOT_LOGGED = {("checklists", "source"), ("units", "search")}
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the open transaction,
+    and migrations must stay inside it."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending[:80]!r}")
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    run_script(conn, V1)
+
+
+# version → the step that brings a database from version - 1 to it
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1}
+
+
+def install_audit_triggers(conn: sqlite3.Connection) -> None:
+    """(Re)create the audit triggers from the tables' current columns."""
+    for table in AUDITED:
+        columns = [
+            row[1]
+            for row in conn.execute(f"PRAGMA table_info({table})")
+            if (table, row[1]) not in _NOT_LOGGED
+        ]
+        has_id = "id" in columns
+
+        def obj(alias: str, columns: list[str] = columns) -> str:
+            pairs = ", ".join(f"'{c}', {alias}.{c}" for c in columns)
+            return f"json_object({pairs})"
+
+        for action, old, new, ref in (
+            ("insert", "NULL", obj("NEW"), "NEW"),
+            ("update", obj("OLD"), obj("NEW"), "NEW"),
+            ("delete", obj("OLD"), "NULL", "OLD"),
+        ):
+            name = f"audit_{table}_{action}"
+            rid = f"{ref}.id" if has_id else f"{ref}.notice_id || ':' || {ref}.problem_id"
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(
+                f"""
+                CREATE TRIGGER {name} AFTER {action.upper()} ON {table}
+                WHEN (SELECT audit FROM _actor WHERE one = 1)
+                BEGIN
+                    INSERT INTO audit_log (id, at, user, device_id, action, table_name, row_id, old, new)
+                    SELECT lower(hex(randomblob(16))), a.at, a.user, a.device_id,
+                           '{action}', '{table}', {rid}, {old}, {new}
+                    FROM _actor AS a WHERE a.one = 1;
+                END
+                """
+            )
