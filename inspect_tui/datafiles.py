@@ -28,7 +28,9 @@ def load_model(path: Path, model: type[M]) -> M:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise DataFileError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)) from exc
+        raise DataFileError(
+            f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -102,9 +104,12 @@ def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
                 if getattr(key, "value", None) == part:
                     child = value
                     break
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(current.value):
-                child = current.value[part]
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(current.value)
+        ):
+            child = current.value[part]
         if child is None:
             break
         current = child

@@ -124,7 +124,7 @@ class IndicatorSpec(_FileModel):
     max_score: float = Field(gt=0, le=1000, description="Maximum score of the indicator.")
     weight: float = Field(1.0, gt=0, le=100, description="Multiplies score and maximum.")
     kind: IndicatorKind = IndicatorKind.REGULAR
-    rule: ScoringRule = Field(default_factory=GradedRule)
+    rule: ScoringRule = Field(default_factory=lambda: GradedRule(partly_ratio=0.5))
 
     @model_validator(mode="after")
     def _rule_fits_kind(self) -> IndicatorSpec:
@@ -182,7 +182,9 @@ class UnitSpec(_FileModel):
     code: _Code = Field(description="Unique code of the unit.")
     name: _Text = Field(description="e.g. 機關黨總支.")
     kind: UnitKind
-    parent: str | None = Field(None, description="Code of the parent unit (in this file or the database).")
+    parent: str | None = Field(
+        None, description="Code of the parent unit (in this file or the database)."
+    )
     secretary: str = Field("", max_length=200, description="書記.")
     members: int = Field(0, ge=0, le=1_000_000, description="Number of Party members.")
     contact: str = Field("", max_length=200)

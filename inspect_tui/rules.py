@@ -31,7 +31,12 @@ from .models import (
 
 
 def score_answer(
-    rule: ScoringRule, max_score: float, result: Result, value: float | None = None, *, code: str = ""
+    rule: ScoringRule,
+    max_score: float,
+    result: Result,
+    value: float | None = None,
+    *,
+    code: str = "",
 ) -> float | None:
     """The score one answer earns under ``rule``; ``None`` when not applicable.
 
@@ -113,8 +118,11 @@ def total_score(items: Iterable[ScoredItem]) -> InspectionScore:
             earned += item.score * item.weight
             possible += item.max_score * item.weight
     return InspectionScore(
-        earned=round(earned, 4), possible=round(possible, 4), bonus=round(bonus, 4),
-        answered=answered, total=total,
+        earned=round(earned, 4),
+        possible=round(possible, 4),
+        bonus=round(bonus, 4),
+        answered=answered,
+        total=total,
     )
 
 

@@ -54,7 +54,9 @@ class Settings(BaseSettings):
         return (
             init_settings,
             env_settings,
-            YamlConfigSettingsSource(settings_cls, yaml_file=settings_file(), yaml_file_encoding="utf-8"),
+            YamlConfigSettingsSource(
+                settings_cls, yaml_file=settings_file(), yaml_file_encoding="utf-8"
+            ),
         )
 
 

@@ -95,7 +95,9 @@ def test_needs_value_asks_only_where_the_rule_needs_a_number() -> None:
     assert not needs_value(GradedRule(), P)
 
 
-def item(score, max_score=10.0, kind=IndicatorKind.REGULAR, weight=1.0, answered=True) -> ScoredItem:
+def item(
+    score, max_score=10.0, kind=IndicatorKind.REGULAR, weight=1.0, answered=True
+) -> ScoredItem:
     return ScoredItem(kind=kind, max_score=max_score, weight=weight, score=score, answered=answered)
 
 
@@ -133,7 +135,13 @@ LEGAL = [
     (ProblemState.SUBMITTED, ProblemAction.REJECT, ProblemState.RECTIFYING),
     (ProblemState.CLOSED, ProblemAction.REOPEN, ProblemState.OPEN),
 ]
-ACTIONS = [ProblemAction.START, ProblemAction.SUBMIT, ProblemAction.CLOSE, ProblemAction.REJECT, ProblemAction.REOPEN]
+ACTIONS = [
+    ProblemAction.START,
+    ProblemAction.SUBMIT,
+    ProblemAction.CLOSE,
+    ProblemAction.REJECT,
+    ProblemAction.REOPEN,
+]
 
 
 @pytest.mark.parametrize(("state", "action", "target"), LEGAL)
@@ -191,13 +199,17 @@ def test_parse_date_accepts_what_inspectors_type(text, expected) -> None:
     assert parse_date(text, TODAY) == expected
 
 
-@pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "02-30", "tomorrow", "", "31/12/2026", "+-3"])
+@pytest.mark.parametrize(
+    "text", ["2026-02-30", "2026-13-01", "02-30", "tomorrow", "", "31/12/2026", "+-3"]
+)
 def test_parse_date_refuses_impossible_dates(text) -> None:
     with pytest.raises(InvalidInput):
         parse_date(text, TODAY)
 
 
-@pytest.mark.parametrize("text", ["<b>bold</b>", "&amp;", "[red]markup[/red]", "第一行\n第二行\t制表", "𠀀 😀 \u200f"])
+@pytest.mark.parametrize(
+    "text", ["<b>bold</b>", "&amp;", "[red]markup[/red]", "第一行\n第二行\t制表", "𠀀 😀 \u200f"]
+)
 def test_clean_text_keeps_text_exactly_as_typed(text) -> None:
     assert clean_text("remark", text) == text
 

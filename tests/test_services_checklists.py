@@ -17,7 +17,10 @@ V3 = next(p for p in shipped_checklists() if p.name.endswith("v3.yaml"))
 
 def test_shipped_versions_import_and_newest_is_default(store: Store) -> None:
     listed = checklists.list_checklists(store)
-    assert [(c.code, c.version) for c in listed] == [("branch-benchmark", 2), ("branch-benchmark", 3)]
+    assert [(c.code, c.version) for c in listed] == [
+        ("branch-benchmark", 2),
+        ("branch-benchmark", 3),
+    ]
     newest = checklists.newest_checklist(store)
     assert newest.version == 3
     indicators = checklists.indicators_of(store, newest.id)
@@ -78,7 +81,9 @@ def _bad_rule(d):
         (_bad_rule, "aspects[0].indicators[0].rule"),
     ],
 )
-def test_bad_indicator_systems_name_the_field_and_line(store: Store, tmp_path: Path, change, message) -> None:
+def test_bad_indicator_systems_name_the_field_and_line(
+    store: Store, tmp_path: Path, change, message
+) -> None:
     before = store.scalar("SELECT count(*) FROM indicators")
     path = mutate(tmp_path, change)
     with pytest.raises(DataFileError) as err:

@@ -29,7 +29,9 @@ def problem(store: Store):
     )
 
 
-def test_a_problem_from_an_inspection_carries_its_unit_date_and_indicator(store: Store, problem) -> None:
+def test_a_problem_from_an_inspection_carries_its_unit_date_and_indicator(
+    store: Store, problem
+) -> None:
     assert problem.state is ProblemState.OPEN
     assert problem.found_on == INSPECTED
     assert problem.unit_id == store.scalar("SELECT id FROM units WHERE code = 'SDC'")
@@ -39,23 +41,47 @@ def test_a_problem_from_an_inspection_carries_its_unit_date_and_indicator(store:
 def test_a_deadline_before_the_inspection_is_refused(store: Store) -> None:
     inspection = inspections.start_inspection(store, "SDC", date=INSPECTED)
     with pytest.raises(InvalidInput, match="before the inspection date"):
-        problems.add_problem(store, inspection_id=inspection.id, description="x", deadline=dt.date(2026, 11, 19))
+        problems.add_problem(
+            store, inspection_id=inspection.id, description="x", deadline=dt.date(2026, 11, 19)
+        )
     assert store.scalar("SELECT count(*) FROM problems") == 0
 
 
-def test_the_whole_road_to_closure_is_in_the_history_once_and_in_order(store: Store, problem, clock) -> None:
-    problems.record_rectification(store, problem.id, description="補齊10月支委會記錄", done_on=dt.date(2026, 11, 28), evidence=["記錄簿第12頁"])
+def test_the_whole_road_to_closure_is_in_the_history_once_and_in_order(
+    store: Store, problem, clock
+) -> None:
+    problems.record_rectification(
+        store,
+        problem.id,
+        description="補齊10月支委會記錄",
+        done_on=dt.date(2026, 11, 28),
+        evidence=["記錄簿第12頁"],
+    )
     problems.submit_for_verification(store, problem.id)
     problems.reject(store, problem.id, reason="缺簽到表")
-    problems.record_rectification(store, problem.id, description="補簽到表", done_on=dt.date(2026, 11, 29))
+    problems.record_rectification(
+        store, problem.id, description="補簽到表", done_on=dt.date(2026, 11, 29)
+    )
     problems.submit_for_verification(store, problem.id)
     closed = problems.close_problem(store, problem.id, note="核實無誤，同意銷號")
     assert closed.state is ProblemState.CLOSED and closed.closed_on == clock.today()
     events = problems.history(store, problem.id)
-    assert [e.action for e in events] == ["created", "start", "submit", "reject", "rectification", "submit", "close"]
+    assert [e.action for e in events] == [
+        "created",
+        "start",
+        "submit",
+        "reject",
+        "rectification",
+        "submit",
+        "close",
+    ]
     assert [e.to_state for e in events if e.to_state] == [
-        ProblemState.OPEN, ProblemState.RECTIFYING, ProblemState.SUBMITTED,
-        ProblemState.RECTIFYING, ProblemState.SUBMITTED, ProblemState.CLOSED,
+        ProblemState.OPEN,
+        ProblemState.RECTIFYING,
+        ProblemState.SUBMITTED,
+        ProblemState.RECTIFYING,
+        ProblemState.SUBMITTED,
+        ProblemState.CLOSED,
     ]
     assert all(e.by == "張三" for e in events)
     assert len({e.id for e in events}) == len(events)
@@ -70,7 +96,9 @@ def test_the_whole_road_to_closure_is_in_the_history_once_and_in_order(store: St
         lambda s, p: problems.reopen(s, p.id, reason="x"),
     ],
 )
-def test_illegal_steps_from_open_are_refused_and_change_nothing(store: Store, problem, action) -> None:
+def test_illegal_steps_from_open_are_refused_and_change_nothing(
+    store: Store, problem, action
+) -> None:
     events = len(problems.history(store, problem.id))
     with pytest.raises(IllegalTransition):
         action(store, problem)
@@ -84,13 +112,17 @@ def test_a_closed_problem_can_be_reopened_and_counts_it(store: Store, problem, c
     problems.close_problem(store, problem.id)
     with pytest.raises(InvalidInput):
         problems.extend_deadline(store, problem.id, deadline=dt.date(2027, 1, 31), reason="x")
-    reopened = problems.reopen(store, problem.id, reason="回頭看發現問題反彈", deadline=dt.date(2026, 12, 31))
+    reopened = problems.reopen(
+        store, problem.id, reason="回頭看發現問題反彈", deadline=dt.date(2026, 12, 31)
+    )
     assert reopened.state is ProblemState.OPEN and reopened.reopened == 1
     assert reopened.closed_on is None and reopened.deadline == dt.date(2026, 12, 31)
 
 
 def test_extending_keeps_the_original_deadline_visible(store: Store, problem) -> None:
-    extended = problems.extend_deadline(store, problem.id, deadline=dt.date(2027, 1, 31), reason="涉及年度換屆")
+    extended = problems.extend_deadline(
+        store, problem.id, deadline=dt.date(2027, 1, 31), reason="涉及年度換屆"
+    )
     assert extended.deadline == dt.date(2027, 1, 31)
     assert extended.original_deadline == dt.date(2026, 12, 20)
     last = problems.history(store, problem.id)[-1]
@@ -101,9 +133,13 @@ def test_extending_keeps_the_original_deadline_visible(store: Store, problem) ->
 
 def test_rectification_dates_must_be_sane(store: Store, problem) -> None:
     with pytest.raises(InvalidInput, match="before the problem was found"):
-        problems.record_rectification(store, problem.id, description="x", done_on=dt.date(2026, 1, 1))
+        problems.record_rectification(
+            store, problem.id, description="x", done_on=dt.date(2026, 1, 1)
+        )
     with pytest.raises(InvalidInput, match="future"):
-        problems.record_rectification(store, problem.id, description="x", done_on=dt.date(2027, 1, 1))
+        problems.record_rectification(
+            store, problem.id, description="x", done_on=dt.date(2027, 1, 1)
+        )
     problems.record_rectification(store, problem.id, description="x", done_on=dt.date(2026, 11, 25))
     problems.submit_for_verification(store, problem.id)
     with pytest.raises(InvalidInput, match="before the rectification date"):
@@ -118,7 +154,9 @@ def test_overdue_follows_the_clock(store: Store, problem, clock) -> None:
     assert [p.id for p in problems.overdue_problems(store, later)] == [problem.id]
 
 
-@pytest.mark.parametrize("text", ["<b>粗體</b>", "&amp; 實體", "[bold]rich[/bold]", "字" * 10_000, "𠀀 😀"])
+@pytest.mark.parametrize(
+    "text", ["<b>粗體</b>", "&amp; 實體", "[bold]rich[/bold]", "字" * 10_000, "𠀀 😀"]
+)
 def test_text_is_stored_exactly_as_typed(store: Store, text: str) -> None:
     p = problems.add_problem(store, unit="SDC", description=text, deadline=dt.date(2026, 12, 31))
     assert problems.get_problem(store, p.id).description == text

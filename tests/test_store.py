@@ -19,7 +19,9 @@ def raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(path))
 
 
-def test_a_new_file_is_ready_with_wal_foreign_keys_and_version(empty_store: Store, db_path: Path) -> None:
+def test_a_new_file_is_ready_with_wal_foreign_keys_and_version(
+    empty_store: Store, db_path: Path
+) -> None:
     assert empty_store.scalar("PRAGMA journal_mode") == "wal"
     assert empty_store.scalar("PRAGMA foreign_keys") == 1
     with raw(db_path) as conn:
@@ -76,11 +78,17 @@ def test_writes_by_another_tool_are_logged_too(store: Store, db_path: Path) -> N
 
 
 def test_a_failed_action_leaves_nothing_behind(store: Store) -> None:
-    before = store.scalar("SELECT count(*) FROM units"), store.scalar("SELECT count(*) FROM audit_log")
+    before = (
+        store.scalar("SELECT count(*) FROM units"),
+        store.scalar("SELECT count(*) FROM audit_log"),
+    )
     with pytest.raises(RuntimeError), store.write():
         store.insert("units", {"code": "TMP", "name": "臨時", "kind": "branch"})
         raise RuntimeError("power cut")
-    after = store.scalar("SELECT count(*) FROM units"), store.scalar("SELECT count(*) FROM audit_log")
+    after = (
+        store.scalar("SELECT count(*) FROM units"),
+        store.scalar("SELECT count(*) FROM audit_log"),
+    )
     assert after == before
 
 
@@ -161,9 +169,8 @@ def test_a_read_only_file_opens_for_reading_and_refuses_writes(store: Store, db_
 
 def test_read_only_mode_refuses_writes_even_as_root(store: Store, db_path: Path) -> None:
     store.close()
-    with open_store(db_path, readonly=True) as ro:
-        with pytest.raises(DatabaseError, match="read-only"):
-            ro.insert("units", {"code": "X", "name": "X", "kind": "branch"})
+    with open_store(db_path, readonly=True) as ro, pytest.raises(DatabaseError, match="read-only"):
+        ro.insert("units", {"code": "X", "name": "X", "kind": "branch"})
     with open_store(db_path) as rw:
         assert rw.scalar("SELECT count(*) FROM units WHERE code = 'X'") == 0
 

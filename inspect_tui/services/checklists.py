@@ -64,7 +64,12 @@ def import_checklist_spec(
         for a_pos, aspect in enumerate(spec.aspects):
             aspect_row = store.insert(
                 "aspects",
-                {"checklist_id": row["id"], "code": aspect.code, "title": aspect.title, "position": a_pos},
+                {
+                    "checklist_id": row["id"],
+                    "code": aspect.code,
+                    "title": aspect.title,
+                    "position": a_pos,
+                },
             )
             for ind in aspect.indicators:
                 store.insert(
@@ -104,16 +109,22 @@ def list_checklists(store: Store) -> list[Checklist]:
 def newest_checklist(store: Store, code: str | None = None) -> Checklist:
     """The default for a new inspection: the highest version (of ``code``, if given)."""
     if code:
-        row = store.one("SELECT * FROM checklists WHERE code = ? ORDER BY version DESC LIMIT 1", (code,))
+        row = store.one(
+            "SELECT * FROM checklists WHERE code = ? ORDER BY version DESC LIMIT 1", (code,)
+        )
     else:
-        row = store.one("SELECT * FROM checklists ORDER BY effective_from DESC, version DESC LIMIT 1")
+        row = store.one(
+            "SELECT * FROM checklists ORDER BY effective_from DESC, version DESC LIMIT 1"
+        )
     if row is None:
         raise NotFound(t("err.not_found", what="indicator system", key=code or "*"))
     return Checklist.model_validate(row)
 
 
 def aspects_of(store: Store, checklist_id: str) -> list[Aspect]:
-    rows = store.all("SELECT * FROM aspects WHERE checklist_id = ? ORDER BY position", (checklist_id,))
+    rows = store.all(
+        "SELECT * FROM aspects WHERE checklist_id = ? ORDER BY position", (checklist_id,)
+    )
     return [Aspect.model_validate(r) for r in rows]
 
 

@@ -44,7 +44,8 @@ def start_inspection(
     checklist = get_checklist(store, checklist_id) if checklist_id else newest_checklist(store)
     members = [clean_text("team", m.strip(), limit=100) for m in team if m.strip()]
     first = store.scalar(
-        "SELECT id FROM indicators WHERE checklist_id = ? ORDER BY position LIMIT 1", (checklist.id,)
+        "SELECT id FROM indicators WHERE checklist_id = ? ORDER BY position LIMIT 1",
+        (checklist.id,),
     )
     row = store.insert(
         "inspections",
@@ -84,8 +85,12 @@ def _answer_row(
         "result": result.value,
         "value": value,
         "score": score,
-        "remark": clean_text("remark", remark if remark is not None else (current.remark if current else "")),
-        "evidence": list(evidence) if evidence is not None else (current.evidence if current else []),
+        "remark": clean_text(
+            "remark", remark if remark is not None else (current.remark if current else "")
+        ),
+        "evidence": list(evidence)
+        if evidence is not None
+        else (current.evidence if current else []),
         "answered_by": store.user,
     }
 
@@ -140,7 +145,10 @@ def answers_of_one(store: Store, inspection_id: str, indicator_id: str) -> Answe
 def move_cursor(store: Store, inspection_id: str, indicator_id: str) -> None:
     """Remember where the inspector is, so leaving and coming back resumes there."""
     inspection = get_inspection(store, inspection_id)
-    if inspection.state is InspectionState.IN_PROGRESS and inspection.cursor_indicator_id != indicator_id:
+    if (
+        inspection.state is InspectionState.IN_PROGRESS
+        and inspection.cursor_indicator_id != indicator_id
+    ):
         store.update("inspections", inspection_id, {"cursor_indicator_id": indicator_id})
 
 
@@ -183,10 +191,21 @@ def hash_inspection(inspection: dict[str, Any], answers: list[dict[str, Any]]) -
     """The canonical hash of an inspection row and its answers (sorted by indicator id)."""
     payload = {
         key: inspection[key]
-        for key in ("id", "unit_id", "checklist_id", "kind", "date", "team", "signed_by", "signed_at")
+        for key in (
+            "id",
+            "unit_id",
+            "checklist_id",
+            "kind",
+            "date",
+            "team",
+            "signed_by",
+            "signed_at",
+        )
     }
     payload["answers"] = [{k: a[k] for k in HASHED_ANSWER_COLUMNS} for a in answers]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def sign_off(store: Store, inspection_id: str, *, by: str | None = None) -> Inspection:
@@ -203,9 +222,15 @@ def sign_off(store: Store, inspection_id: str, *, by: str | None = None) -> Insp
         store.update(
             "inspections",
             inspection_id,
-            {"state": InspectionState.SIGNED_OFF.value, "signed_by": signer, "signed_at": store.now_iso()},
+            {
+                "state": InspectionState.SIGNED_OFF.value,
+                "signed_by": signer,
+                "signed_at": store.now_iso(),
+            },
         )
-        store.update("inspections", inspection_id, {"content_hash": content_hash(store, inspection_id)})
+        store.update(
+            "inspections", inspection_id, {"content_hash": content_hash(store, inspection_id)}
+        )
     return get_inspection(store, inspection_id)
 
 
@@ -236,9 +261,17 @@ def amend_answer(
         store.update("answers", current.id, row)
         store.insert(
             "amendments",
-            {"inspection_id": inspection.id, "answer_id": current.id, "reason": reason, "old": old, "new": new},
+            {
+                "inspection_id": inspection.id,
+                "answer_id": current.id,
+                "reason": reason,
+                "old": old,
+                "new": new,
+            },
         )
-        store.update("inspections", inspection.id, {"content_hash": content_hash(store, inspection.id)})
+        store.update(
+            "inspections", inspection.id, {"content_hash": content_hash(store, inspection.id)}
+        )
     return Answer.model_validate(store.get("answers", current.id))
 
 

@@ -42,7 +42,10 @@ def _check_answers(store: Store) -> list[Finding]:
            JOIN indicators d ON d.id = a.indicator_id
            WHERE d.checklist_id != i.checklist_id"""
     )
-    return [Finding("answers", r["id"], "answers an indicator of another indicator system") for r in rows]
+    return [
+        Finding("answers", r["id"], "answers an indicator of another indicator system")
+        for r in rows
+    ]
 
 
 def _check_inspections(store: Store) -> list[Finding]:
@@ -53,9 +56,16 @@ def _check_inspections(store: Store) -> list[Finding]:
            LEFT JOIN answers a ON a.inspection_id = i.id AND a.indicator_id = d.id
            WHERE i.state = 'signed_off' GROUP BY i.id HAVING missing > 0"""
     )
-    out += [Finding("inspections", r["id"], f"signed off with {r['missing']} unanswered indicator(s)") for r in incomplete]
     out += [
-        Finding("inspections", inspection_id, "signed-off content no longer matches its sign-off hash (edited outside the app?)")
+        Finding("inspections", r["id"], f"signed off with {r['missing']} unanswered indicator(s)")
+        for r in incomplete
+    ]
+    out += [
+        Finding(
+            "inspections",
+            inspection_id,
+            "signed-off content no longer matches its sign-off hash (edited outside the app?)",
+        )
         for inspection_id in _tampered_inspections(store)
     ]
     return out
@@ -110,11 +120,16 @@ def _check_units(store: Store) -> list[Finding]:
 def _check_audit_triggers(store: Store) -> list[Finding]:
     from ..store.schema import AUDITED
 
-    present = {r["name"] for r in store.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    present = {
+        r["name"] for r in store.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
     missing = [
         f"audit_{table}_{action}"
         for table in AUDITED
         for action in ("insert", "update", "delete")
         if f"audit_{table}_{action}" not in present
     ]
-    return [Finding("audit_log", name, "audit trigger is missing: changes are not logged") for name in missing]
+    return [
+        Finding("audit_log", name, "audit trigger is missing: changes are not logged")
+        for name in missing
+    ]

@@ -80,7 +80,9 @@ def add_problem(
     else:
         raise InvalidInput(t("err.required", field="unit"))
     if deadline < found:
-        raise InvalidInput(t("err.deadline_before_inspection", deadline=deadline, date=found), where="deadline")
+        raise InvalidInput(
+            t("err.deadline_before_inspection", deadline=deadline, date=found), where="deadline"
+        )
     row = {
         "unit_id": unit_id,
         "inspection_id": inspection_id,
@@ -96,11 +98,19 @@ def add_problem(
     }
     with store.write():
         problem_id = store.insert("problems", row)["id"]
-        _event(store, problem_id, "created", to_state=ProblemState.OPEN, data={"deadline": deadline.isoformat()})
+        _event(
+            store,
+            problem_id,
+            "created",
+            to_state=ProblemState.OPEN,
+            data={"deadline": deadline.isoformat()},
+        )
     return get_problem(store, problem_id)
 
 
-def _move(store: Store, problem: Problem, action: str, note: str, changes: dict[str, Any] | None = None) -> Problem:
+def _move(
+    store: Store, problem: Problem, action: str, note: str, changes: dict[str, Any] | None = None
+) -> Problem:
     target = next_state(problem.state, action)
     with store.write():
         store.update("problems", problem.id, {"state": target.value} | (changes or {}))
@@ -120,10 +130,17 @@ def record_rectification(
     problem = get_problem(store, problem_id)
     if problem.state in (ProblemState.SUBMITTED, ProblemState.CLOSED):
         raise InvalidInput(
-            t("err.illegal_transition", state=t(f"problem_state.{problem.state.value}"), action="rectify")
+            t(
+                "err.illegal_transition",
+                state=t(f"problem_state.{problem.state.value}"),
+                action="rectify",
+            )
         )
     if done_on < problem.found_on:
-        raise InvalidInput(f"the rectification date {done_on} is before the problem was found ({problem.found_on})", where="done_on")
+        raise InvalidInput(
+            f"the rectification date {done_on} is before the problem was found ({problem.found_on})",
+            where="done_on",
+        )
     if done_on > store.clock.today():
         raise InvalidInput(f"the rectification date {done_on} is in the future", where="done_on")
     text = clean_text("description", description, limit=TEXT_LIMIT, required=True)
@@ -131,7 +148,13 @@ def record_rectification(
     with store.write():
         row = store.insert(
             "rectifications",
-            {"problem_id": problem.id, "description": text, "done_on": done_on, "evidence": refs, "recorded_by": store.user},
+            {
+                "problem_id": problem.id,
+                "description": text,
+                "done_on": done_on,
+                "evidence": refs,
+                "recorded_by": store.user,
+            },
         )
         if problem.state is ProblemState.OPEN:
             _move(store, problem, ProblemAction.START, note=text[:200])
@@ -143,18 +166,32 @@ def record_rectification(
 def submit_for_verification(store: Store, problem_id: str, note: str = "") -> Problem:
     problem = get_problem(store, problem_id)
     if problem.state is ProblemState.RECTIFYING and not rectifications_of(store, problem_id):
-        raise InvalidInput("record what was done (a rectification) before submitting for verification")
+        raise InvalidInput(
+            "record what was done (a rectification) before submitting for verification"
+        )
     return _move(store, problem, ProblemAction.SUBMIT, clean_text("note", note, limit=TEXT_LIMIT))
 
 
-def close_problem(store: Store, problem_id: str, *, note: str = "", closed_on: dt.date | None = None) -> Problem:
+def close_problem(
+    store: Store, problem_id: str, *, note: str = "", closed_on: dt.date | None = None
+) -> Problem:
     """Verify and close (銷號). The closing date may not precede the last rectification."""
     problem = get_problem(store, problem_id)
     closed = closed_on or store.clock.today()
-    last = store.scalar("SELECT max(done_on) FROM rectifications WHERE problem_id = ?", (problem_id,))
+    last = store.scalar(
+        "SELECT max(done_on) FROM rectifications WHERE problem_id = ?", (problem_id,)
+    )
     if last and closed < dt.date.fromisoformat(last):
-        raise InvalidInput(f"the closing date {closed} is before the rectification date {last}", where="closed_on")
-    return _move(store, problem, ProblemAction.CLOSE, clean_text("note", note, limit=TEXT_LIMIT), {"closed_on": closed})
+        raise InvalidInput(
+            f"the closing date {closed} is before the rectification date {last}", where="closed_on"
+        )
+    return _move(
+        store,
+        problem,
+        ProblemAction.CLOSE,
+        clean_text("note", note, limit=TEXT_LIMIT),
+        {"closed_on": closed},
+    )
 
 
 def reject(store: Store, problem_id: str, *, reason: str) -> Problem:
@@ -163,14 +200,19 @@ def reject(store: Store, problem_id: str, *, reason: str) -> Problem:
     return _move(store, problem, ProblemAction.REJECT, reason)
 
 
-def reopen(store: Store, problem_id: str, *, reason: str, deadline: dt.date | None = None) -> Problem:
+def reopen(
+    store: Store, problem_id: str, *, reason: str, deadline: dt.date | None = None
+) -> Problem:
     """A follow-up (回頭看) found it back: open again, counted as reopened."""
     problem = get_problem(store, problem_id)
     reason = clean_text("reason", reason, limit=TEXT_LIMIT, required=True)
     changes: dict[str, Any] = {"closed_on": None, "reopened": problem.reopened + 1}
     if deadline is not None:
         if deadline <= store.clock.today():
-            raise InvalidInput(t("err.extension_past", deadline=deadline, today=store.clock.today()), where="deadline")
+            raise InvalidInput(
+                t("err.extension_past", deadline=deadline, today=store.clock.today()),
+                where="deadline",
+            )
         changes["deadline"] = deadline
     return _move(store, problem, ProblemAction.REOPEN, reason, changes)
 
@@ -179,35 +221,54 @@ def extend_deadline(store: Store, problem_id: str, *, deadline: dt.date, reason:
     """A later deadline with a reason; ``original_deadline`` keeps the first one."""
     problem = get_problem(store, problem_id)
     if problem.state is ProblemState.CLOSED:
-        raise InvalidInput(t("err.illegal_transition", state=t("problem_state.closed"), action="extend"))
+        raise InvalidInput(
+            t("err.illegal_transition", state=t("problem_state.closed"), action="extend")
+        )
     reason = clean_text("reason", reason, limit=TEXT_LIMIT, required=True)
     today = store.clock.today()
     if deadline <= today or deadline <= problem.deadline:
-        raise InvalidInput(t("err.extension_past", deadline=deadline, today=max(today, problem.deadline)), where="deadline")
+        raise InvalidInput(
+            t("err.extension_past", deadline=deadline, today=max(today, problem.deadline)),
+            where="deadline",
+        )
     with store.write():
         store.update("problems", problem.id, {"deadline": deadline})
-        _event(store, problem.id, "extend", note=reason, data={"from": problem.deadline.isoformat(), "to": deadline.isoformat()})
+        _event(
+            store,
+            problem.id,
+            "extend",
+            note=reason,
+            data={"from": problem.deadline.isoformat(), "to": deadline.isoformat()},
+        )
     return get_problem(store, problem.id)
 
 
 def history(store: Store, problem_id: str) -> list[ProblemEvent]:
-    rows = store.all("SELECT * FROM problem_events WHERE problem_id = ? ORDER BY at, rowid", (problem_id,))
+    rows = store.all(
+        "SELECT * FROM problem_events WHERE problem_id = ? ORDER BY at, rowid", (problem_id,)
+    )
     return [ProblemEvent.model_validate(r) for r in rows]
 
 
 def rectifications_of(store: Store, problem_id: str) -> list[Rectification]:
-    rows = store.all("SELECT * FROM rectifications WHERE problem_id = ? ORDER BY done_on, created_at", (problem_id,))
+    rows = store.all(
+        "SELECT * FROM rectifications WHERE problem_id = ? ORDER BY done_on, created_at",
+        (problem_id,),
+    )
     return [Rectification.model_validate(r) for r in rows]
 
 
 def open_problems_of_unit(store: Store, unit_id: str) -> list[Problem]:
     rows = store.all(
-        "SELECT * FROM problems WHERE unit_id = ? AND state != 'closed' ORDER BY deadline", (unit_id,)
+        "SELECT * FROM problems WHERE unit_id = ? AND state != 'closed' ORDER BY deadline",
+        (unit_id,),
     )
     return [Problem.model_validate(r) for r in rows]
 
 
-def overdue_problems(store: Store, today: dt.date, *, limit: int = 100, offset: int = 0) -> list[Problem]:
+def overdue_problems(
+    store: Store, today: dt.date, *, limit: int = 100, offset: int = 0
+) -> list[Problem]:
     rows = store.all(
         "SELECT * FROM problems WHERE state != 'closed' AND deadline < ? ORDER BY deadline LIMIT ? OFFSET ?",
         (today.isoformat(), limit, offset),
@@ -216,4 +277,9 @@ def overdue_problems(store: Store, today: dt.date, *, limit: int = 100, offset: 
 
 
 def count_overdue(store: Store, today: dt.date) -> int:
-    return int(store.scalar("SELECT count(*) FROM problems WHERE state != 'closed' AND deadline < ?", (today.isoformat(),)))
+    return int(
+        store.scalar(
+            "SELECT count(*) FROM problems WHERE state != 'closed' AND deadline < ?",
+            (today.isoformat(),),
+        )
+    )

@@ -61,14 +61,21 @@ def update_unit(store: Store, unit_id: str, **changes: Any) -> Unit:
     data = current.model_dump() | changes
     parent = changes.get("parent")
     spec = UnitSpec(
-        code=data["code"], name=data["name"], kind=data["kind"], parent=None,
-        secretary=data["secretary"], members=data["members"], contact=data["contact"],
+        code=data["code"],
+        name=data["name"],
+        kind=data["kind"],
+        parent=None,
+        secretary=data["secretary"],
+        members=data["members"],
+        contact=data["contact"],
     )
     parent_id = current.parent_id
     if parent is not None:
         parent_id = get_unit(store, parent).id if parent else None
         if parent_id and _is_descendant(store, parent_id, current.id):
-            raise InvalidInput("a unit cannot be placed under itself or its own sub-unit", where="parent")
+            raise InvalidInput(
+                "a unit cannot be placed under itself or its own sub-unit", where="parent"
+            )
     store.update("units", current.id, _row(spec, parent_id))
     return get_unit(store, current.id)
 
@@ -135,7 +142,9 @@ def _parents_first(units: list[UnitSpec], source: str) -> list[UnitSpec]:
         node: UnitSpec | None = unit
         while node is not None and node.code not in done:
             if node in chain:
-                raise DataFileError(f"units form a cycle through {node.code!r}", where=source or None)
+                raise DataFileError(
+                    f"units form a cycle through {node.code!r}", where=source or None
+                )
             chain.append(node)
             node = by_code.get(node.parent) if node.parent else None
         for item in reversed(chain):
@@ -147,7 +156,10 @@ def _parents_first(units: list[UnitSpec], source: str) -> list[UnitSpec]:
 def list_units(store: Store, *, kinds: tuple[UnitKind, ...] = ()) -> list[Unit]:
     if kinds:
         marks = ",".join("?" * len(kinds))
-        rows = store.all(f"SELECT * FROM units WHERE kind IN ({marks}) ORDER BY code", tuple(k.value for k in kinds))
+        rows = store.all(
+            f"SELECT * FROM units WHERE kind IN ({marks}) ORDER BY code",
+            tuple(k.value for k in kinds),
+        )
     else:
         rows = store.all("SELECT * FROM units ORDER BY code")
     return [Unit.model_validate(r) for r in rows]

@@ -75,7 +75,9 @@ class Store:
     def write(self) -> Iterator[sqlite_utils.Database]:
         """One transaction for one user action; nested calls become savepoints."""
         if self.readonly:
-            raise DatabaseError(self.readonly_reason or "the database is read-only", where=str(self.path))
+            raise DatabaseError(
+                self.readonly_reason or "the database is read-only", where=str(self.path)
+            )
         with self._lock:
             if self.conn.in_transaction:
                 with self.db.atomic():
@@ -129,13 +131,13 @@ class Store:
     def insert(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         row = self.stamp(_encode(row))
         with self.write() as db:
-            db[table].insert(row)
+            db.table(table).insert(row)
         return row
 
     def update(self, table: str, row_id: str, changes: dict[str, Any]) -> None:
         changes = self.stamp(_encode(changes), new=False)
         with self.write() as db:
-            db[table].update(row_id, changes)
+            db.table(table).update(row_id, changes)
 
     # ------------------------------------------------------------------ reading
 
@@ -169,7 +171,7 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.write() as db:
-            db["meta"].upsert({"key": key, "value": value}, pk="key")
+            db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     @property
     def schema_version(self) -> int:
@@ -217,7 +219,9 @@ def open_store(
         readonly, reason = True, "the file is read-only (no write permission)"
     elif not os.access(path.parent, os.W_OK):
         if not exists:
-            raise DatabaseError(f"cannot create it: the folder {path.parent} is read-only", where=where)
+            raise DatabaseError(
+                f"cannot create it: the folder {path.parent} is read-only", where=where
+            )
         readonly, reason = True, f"the folder {path.parent} is read-only"
 
     conn = _connect(path, readonly)
@@ -395,7 +399,7 @@ def _encode(row: dict[str, Any]) -> dict[str, Any]:
             value = iso(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
-        elif hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+        elif hasattr(value, "value") and isinstance(value.value, str):
             value = value.value  # enums
         out[key] = value
     return out

@@ -1,0 +1,411 @@
+"""The command line: parses, calls services, prints. No rule lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .clock import SystemClock
+from .errors import InspectError
+from .i18n import LANGUAGES, detect_language, set_language
+from .settings import data_dir, device_id, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_BAD_INPUT = 2
+EXIT_FINDINGS = 1
+
+
+@dataclass
+class Options:
+    db: Path | None = None
+    lang: str | None = None
+    user: str | None = None
+
+    def db_path(self) -> Path:
+        return resolve_db(self.db)
+
+    def settings_user(self) -> str:
+        settings = load_settings()
+        return self.user or settings.user or _login_name()
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers): not worth failing for
+        return "unknown"
+
+
+def resolve_db(explicit: Path | None) -> Path:
+    """``--db`` over ``INSPECT_TUI_DB`` / settings.yaml over the platform's data folder."""
+    if explicit is not None:
+        return explicit.expanduser()
+    return load_settings().db.expanduser()
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo.db"
+
+
+def _options(ctx: click.Context) -> Options:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Options):
+        root.obj = Options()
+    return root.obj
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        _options(ctx).db = value
+    return value
+
+
+def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        _options(ctx).lang = value
+    set_language(_options(ctx).lang or detect_language())
+    return value
+
+
+def _set_user(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        _options(ctx).user = value
+    return value
+
+
+def common_options(func: F) -> F:
+    """--db, --lang and --user, accepted before or after the subcommand."""
+    func = click.option(
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        callback=_set_db,
+        expose_value=False,
+        is_eager=True,
+        help="SQLite database file (default: $INSPECT_TUI_DB or the platform data folder).",
+    )(func)
+    func = click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        callback=_set_lang,
+        expose_value=False,
+        help="UI language (default: from the locale).",
+    )(func)
+    func = click.option(
+        "--user",
+        callback=_set_user,
+        expose_value=False,
+        help="Your name, recorded with every change (default: settings, then login name).",
+    )(func)
+    return func
+
+
+def handle_errors(func: F) -> F:
+    """Errors a person caused become one line on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InspectError as exc:
+            click.echo(f"inspect-tui: error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_db(
+    opts: Options, *, create: bool = False, readonly: bool = False, quick_check: bool = True
+) -> Any:
+    from .store import open_store
+
+    path = opts.db_path()
+    if create and not path.exists() and opts.db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return open_store(
+        path,
+        clock=SystemClock(),
+        user=opts.settings_user(),
+        device_id=device_id(),
+        create=create,
+        readonly=readonly,
+        quick_check=quick_check,
+    )
+
+
+class MainGroup(click.Group):
+    """Shows the database in use at the foot of ``--help``."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        opts = _options(ctx)
+        path = opts.db_path()
+        note = "" if path.exists() else " (does not exist yet)"
+        with formatter.section("Database"):
+            formatter.write_text(f"In use: {path}{note}")
+            if opts.db is None and not path.exists():
+                formatter.write_text(
+                    f"Started without a database, the app opens a demo database at {demo_db_path()}."
+                )
+
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@click.group(
+    cls=MainGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@common_options
+@click.version_option(__version__, prog_name="inspect-tui")
+@click.pass_context
+@handle_errors
+def main(ctx: click.Context) -> None:
+    """Checklist inspections of Party branches, problem tracking and rectification notices.
+
+    Without a command, starts the terminal app.
+    """
+    if ctx.invoked_subcommand is None:
+        run_tui(_options(ctx))
+
+
+def run_tui(opts: Options) -> None:
+    from .tui.app import InspectApp
+
+    path = opts.db_path()
+    demo = opts.db is None and "INSPECT_TUI_DB" not in os.environ and not path.exists()
+    if demo:
+        path = demo_db_path()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            err_console.print(f"No database yet: creating a demo database at {path} …")
+            _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
+        opts = Options(db=path, lang=opts.lang, user=opts.user)
+    store = open_db(opts, create=True)
+    from .services import checklists
+
+    if not store.readonly and not checklists.list_checklists(store):
+        checklists.install_shipped(store)
+    InspectApp(store=store, lang=opts.lang or detect_language()).run()
+
+
+# ---------------------------------------------------------------------- init / demo
+
+
+@main.command()
+@common_options
+@click.pass_context
+@handle_errors
+def init(ctx: click.Context) -> None:
+    """Create an empty database with the shipped indicator systems."""
+    from .services import checklists
+
+    opts = _options(ctx)
+    path = opts.db_path()
+    if path.exists() and path.stat().st_size > 0:
+        raise InspectError("already exists; nothing changed", where=str(path))
+    with open_db(opts, create=True) as store:
+        results = checklists.install_shipped(store)
+    console.print(f"Created {path} with {len(results)} indicator system version(s).")
+
+
+@main.command()
+@common_options
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same demo.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The demo's 'today' (default: today).",
+)
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, seed: int, today: dt.datetime | None) -> None:
+    """Create a demo database: the demo organisation and a year of inspections and problems."""
+    opts = _options(ctx)
+    path = opts.db_path() if opts.db is not None else demo_db_path()
+    if path.exists() and path.stat().st_size > 0:
+        raise InspectError(
+            "already exists; choose another --db or delete it first", where=str(path)
+        )
+    path.parent.mkdir(parents=True, exist_ok=True) if opts.db is None else None
+    summary = _build_demo(
+        path,
+        seed=seed,
+        today=(today.date() if today else dt.date.today()),
+        user=opts.settings_user(),
+    )
+    console.print(f"Created demo database {path}: {summary}")
+
+
+def _build_demo(path: Path, *, seed: int, today: dt.date, user: str) -> object:
+    from .services.demo import build_demo
+    from .store import open_store
+
+    partial = path.with_name(path.name + ".building")
+    partial.unlink(missing_ok=True)
+    with open_store(
+        partial, clock=SystemClock(), user=user, device_id=device_id(), seed=seed
+    ) as store:
+        summary = build_demo(store, seed=seed, today=today)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
+    partial.replace(path)  # a half-built demo never carries the final name
+    return summary
+
+
+# ---------------------------------------------------------------------- checklist
+
+
+@main.group()
+def checklist() -> None:
+    """Indicator systems (對標指標體系): validate, import, list."""
+
+
+@checklist.command("validate")
+@common_options
+@click.argument("file", type=click.Path(path_type=Path))
+@handle_errors
+def checklist_validate(file: Path) -> None:
+    """Check an indicator system file without importing it."""
+    from .services.checklists import validate_file
+
+    spec = validate_file(file)
+    indicators = spec.indicators()
+    console.print(
+        f"OK: {file}: {spec.code} version {spec.version}, {len(spec.aspects)} aspects, "
+        f"{len(indicators)} indicators"
+    )
+
+
+@checklist.command("import")
+@common_options
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+@handle_errors
+def checklist_import(ctx: click.Context, file: Path) -> None:
+    """Import an indicator system version into the database."""
+    from .services.checklists import import_checklist, validate_file
+
+    validate_file(file)  # a bad file is refused before the database is even opened
+    with open_db(_options(ctx), create=True) as store:
+        result = import_checklist(store, file)
+    c = result.checklist
+    verb = "Imported" if result.created else "Already imported (unchanged)"
+    console.print(f"{verb}: {c.code} version {c.version} — {c.title}")
+
+
+@checklist.command("list")
+@common_options
+@click.pass_context
+@handle_errors
+def checklist_list(ctx: click.Context) -> None:
+    """List the indicator system versions in the database."""
+    from .services.checklists import indicators_of, list_checklists
+
+    with open_db(_options(ctx), readonly=True) as store:
+        table = Table("code", "version", "effective from", "indicators", "title")
+        for c in list_checklists(store):
+            table.add_row(
+                c.code,
+                str(c.version),
+                c.effective_from.isoformat(),
+                str(len(indicators_of(store, c.id))),
+                c.title,
+            )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------- units
+
+
+@main.group()
+def units() -> None:
+    """Organisation units: import a tree, list."""
+
+
+@units.command("import")
+@common_options
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+@handle_errors
+def units_import(ctx: click.Context, file: Path) -> None:
+    """Create or update (by code) the units of an org-tree file, all or nothing."""
+    from .datafiles import load_model
+    from .models import OrgTreeFile
+    from .services.units import import_org_tree_data
+
+    tree = load_model(file, OrgTreeFile)
+    with open_db(_options(ctx), create=True) as store:
+        summary = import_org_tree_data(store, tree, source=str(file))
+    console.print(f"{file}: {summary.created} unit(s) created, {summary.updated} updated")
+
+
+@units.command("list")
+@common_options
+@click.pass_context
+@handle_errors
+def units_list(ctx: click.Context) -> None:
+    """List the units with their codes and kinds."""
+    from .i18n import t
+    from .services.units import list_units
+
+    with open_db(_options(ctx), readonly=True) as store:
+        table = Table("code", "name", "kind", "secretary", "members")
+        for u in list_units(store):
+            table.add_row(
+                u.code, u.name, t(f"unit_kind.{u.kind.value}"), u.secretary, str(u.members)
+            )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------- check
+
+
+@main.command()
+@common_options
+@click.pass_context
+@handle_errors
+def check(ctx: click.Context) -> None:
+    """Check the database: SQLite integrity plus the app's consistency rules."""
+    from .services.integrity import run_checks
+    from .store.schema import AUDITED
+
+    opts = _options(ctx)
+    path = opts.db_path()
+    console.print(f"Database: {path}")
+    with open_db(opts, readonly=True) as store:
+        console.print(
+            f"Schema version: {store.schema_version}; size: {path.stat().st_size:,} bytes"
+        )
+        counts = ", ".join(
+            f"{table} {store.scalar(f'SELECT count(*) FROM {table}'):,}"
+            for table in AUDITED
+            if table not in ("aspects", "notice_problems", "amendments")
+        )
+        console.print(f"Rows: {counts}")
+        findings = run_checks(store)
+    if not findings:
+        console.print("OK: no problems found.")
+        return
+    for finding in findings:
+        err_console.print(f"FOUND: {finding}")
+    err_console.print(f"{len(findings)} finding(s).")
+    sys.exit(EXIT_FINDINGS)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
