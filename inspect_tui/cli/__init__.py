@@ -1,4 +1,9 @@
-"""The command line: parses, calls services, prints. No rule lives here."""
+"""The command line: parses, calls services, prints. No rule lives here.
+
+The root group, the shared options and the foundation commands live here; each later
+area registers its commands from a module of its own in this package (see the imports at
+the end).
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
-from .clock import SystemClock
-from .errors import InspectError
-from .i18n import LANGUAGES, detect_language, set_language
-from .settings import data_dir, device_id, load_settings
+from .. import __version__
+from ..clock import SystemClock
+from ..errors import InspectError
+from ..i18n import LANGUAGES, detect_language, set_language
+from ..settings import data_dir, device_id, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
@@ -128,7 +133,7 @@ def handle_errors(func: F) -> F:
 def open_db(
     opts: Options, *, create: bool = False, readonly: bool = False, quick_check: bool = True
 ) -> Any:
-    from .store import open_store
+    from ..store import open_store
 
     path = opts.db_path()
     if create and not path.exists() and opts.db is None:
@@ -182,7 +187,7 @@ def main(ctx: click.Context) -> None:
 
 
 def run_tui(opts: Options) -> None:
-    from .tui.app import InspectApp
+    from ..tui.app import InspectApp
 
     path = opts.db_path()
     demo = opts.db is None and "INSPECT_TUI_DB" not in os.environ and not path.exists()
@@ -194,7 +199,7 @@ def run_tui(opts: Options) -> None:
             _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
         opts = Options(db=path, lang=opts.lang, user=opts.user)
     store = open_db(opts, create=True)
-    from .services import checklists
+    from ..services import checklists
 
     if not store.readonly and not checklists.list_checklists(store):
         checklists.install_shipped(store)
@@ -210,7 +215,7 @@ def run_tui(opts: Options) -> None:
 @handle_errors
 def init(ctx: click.Context) -> None:
     """Create an empty database with the shipped indicator systems."""
-    from .services import checklists
+    from ..services import checklists
 
     opts = _options(ctx)
     path = opts.db_path()
@@ -251,8 +256,8 @@ def demo(ctx: click.Context, seed: int, today: dt.datetime | None) -> None:
 
 
 def _build_demo(path: Path, *, seed: int, today: dt.date, user: str) -> object:
-    from .services.demo import build_demo
-    from .store import open_store
+    from ..services.demo import build_demo
+    from ..store import open_store
 
     partial = path.with_name(path.name + ".building")
     partial.unlink(missing_ok=True)
@@ -281,7 +286,7 @@ def checklist() -> None:
 @handle_errors
 def checklist_validate(file: Path) -> None:
     """Check an indicator system file without importing it."""
-    from .services.checklists import validate_file
+    from ..services.checklists import validate_file
 
     spec = validate_file(file)
     indicators = spec.indicators()
@@ -298,7 +303,7 @@ def checklist_validate(file: Path) -> None:
 @handle_errors
 def checklist_import(ctx: click.Context, file: Path) -> None:
     """Import an indicator system version into the database."""
-    from .services.checklists import import_checklist, validate_file
+    from ..services.checklists import import_checklist, validate_file
 
     validate_file(file)  # a bad file is refused before the database is even opened
     with open_db(_options(ctx), create=True) as store:
@@ -314,7 +319,7 @@ def checklist_import(ctx: click.Context, file: Path) -> None:
 @handle_errors
 def checklist_list(ctx: click.Context) -> None:
     """List the indicator system versions in the database."""
-    from .services.checklists import indicators_of, list_checklists
+    from ..services.checklists import indicators_of, list_checklists
 
     with open_db(_options(ctx), readonly=True) as store:
         table = Table("code", "version", "effective from", "indicators", "title")
@@ -344,9 +349,9 @@ def units() -> None:
 @handle_errors
 def units_import(ctx: click.Context, file: Path) -> None:
     """Create or update (by code) the units of an org-tree file, all or nothing."""
-    from .datafiles import load_model
-    from .models import OrgTreeFile
-    from .services.units import import_org_tree_data
+    from ..datafiles import load_model
+    from ..models import OrgTreeFile
+    from ..services.units import import_org_tree_data
 
     tree = load_model(file, OrgTreeFile)
     with open_db(_options(ctx), create=True) as store:
@@ -360,8 +365,8 @@ def units_import(ctx: click.Context, file: Path) -> None:
 @handle_errors
 def units_list(ctx: click.Context) -> None:
     """List the units with their codes and kinds."""
-    from .i18n import t
-    from .services.units import list_units
+    from ..i18n import t
+    from ..services.units import list_units
 
     with open_db(_options(ctx), readonly=True) as store:
         table = Table("code", "name", "kind", "secretary", "members")
@@ -381,8 +386,8 @@ def units_list(ctx: click.Context) -> None:
 @handle_errors
 def check(ctx: click.Context) -> None:
     """Check the database: SQLite integrity plus the app's consistency rules."""
-    from .services.integrity import run_checks
-    from .store.schema import AUDITED
+    from ..services.integrity import run_checks
+    from ..store.schema import AUDITED
 
     opts = _options(ctx)
     path = opts.db_path()
@@ -407,5 +412,14 @@ def check(ctx: click.Context) -> None:
     sys.exit(EXIT_FINDINGS)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+def _register_areas() -> None:
+    """Each area's commands live in their own module and attach themselves to ``main``."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_areas()
