@@ -39,3 +39,7 @@ class DatabaseError(InspectError):
 
 class NewerSchemaError(DatabaseError):
     """The file was written by a newer inspect_tui."""
+
+
+class NeedsMigration(DatabaseError):
+    """An older file opened read-only: it must be migrated (in a copy) first."""

@@ -51,6 +51,7 @@ def import_checklist_spec(
         row = store.insert(
             "checklists",
             {
+                "id": store.key_id("checklist", spec.code, str(spec.version)),
                 "code": spec.code,
                 "version": spec.version,
                 "title": spec.title,
@@ -65,6 +66,7 @@ def import_checklist_spec(
             aspect_row = store.insert(
                 "aspects",
                 {
+                    "id": store.key_id("aspect", row["id"], aspect.code),
                     "checklist_id": row["id"],
                     "code": aspect.code,
                     "title": aspect.title,
@@ -75,6 +77,7 @@ def import_checklist_spec(
                 store.insert(
                     "indicators",
                     {
+                        "id": store.key_id("indicator", row["id"], ind.code),
                         "checklist_id": row["id"],
                         "aspect_id": aspect_row["id"],
                         "code": ind.code,

@@ -22,12 +22,18 @@ from ..models import (
 )
 from ..rules import ScoredItem, clean_text, score_answer, total_score
 from ..store import Store
+from . import seals
 from .checklists import find_indicator, get_checklist, indicators_of, newest_checklist
 from .units import get_unit
 
 
 def get_inspection(store: Store, inspection_id: str) -> Inspection:
-    return Inspection.model_validate(store.get("inspections", inspection_id, "inspection"))
+    row = store.get("inspections", inspection_id, "inspection")
+    row["cursor_indicator_id"] = store.scalar(
+        "SELECT indicator_id FROM cursors WHERE inspection_id = ? AND device_id = ?",
+        (inspection_id, store.device_id),
+    )
+    return Inspection.model_validate(row)
 
 
 def start_inspection(
@@ -47,19 +53,34 @@ def start_inspection(
         "SELECT id FROM indicators WHERE checklist_id = ? ORDER BY position LIMIT 1",
         (checklist.id,),
     )
-    row = store.insert(
-        "inspections",
-        {
-            "unit_id": unit_row.id,
-            "checklist_id": checklist.id,
-            "kind": kind.value,
-            "date": date or store.clock.today(),
-            "team": members,
-            "state": InspectionState.IN_PROGRESS.value,
-            "cursor_indicator_id": first,
-        },
-    )
+    with store.write():
+        row = store.insert(
+            "inspections",
+            {
+                "unit_id": unit_row.id,
+                "checklist_id": checklist.id,
+                "kind": kind.value,
+                "date": date or store.clock.today(),
+                "team": members,
+                "state": InspectionState.IN_PROGRESS.value,
+            },
+        )
+        if first:
+            _set_cursor(store, row["id"], first)
     return get_inspection(store, row["id"])
+
+
+def _set_cursor(store: Store, inspection_id: str, indicator_id: str) -> None:
+    with store.write() as db:
+        db.table("cursors").upsert(
+            {
+                "inspection_id": inspection_id,
+                "device_id": store.device_id,
+                "indicator_id": indicator_id,
+                "at": store.now_iso(),
+            },
+            pk=("inspection_id", "device_id"),
+        )
 
 
 def answers_of(store: Store, inspection_id: str) -> dict[str, Answer]:
@@ -117,8 +138,9 @@ def record_answer(
             store.update("answers", current.id, row)
             answer_id = current.id
         else:
+            row["id"] = store.key_id("answer", inspection.id, ind.id)
             answer_id = store.insert("answers", row)["id"]
-        store.update("inspections", inspection.id, {"cursor_indicator_id": ind.id})
+        _set_cursor(store, inspection.id, ind.id)
     return Answer.model_validate(store.get("answers", answer_id))
 
 
@@ -149,7 +171,7 @@ def move_cursor(store: Store, inspection_id: str, indicator_id: str) -> None:
         inspection.state is InspectionState.IN_PROGRESS
         and inspection.cursor_indicator_id != indicator_id
     ):
-        store.update("inspections", inspection_id, {"cursor_indicator_id": indicator_id})
+        _set_cursor(store, inspection_id, indicator_id)
 
 
 def score_of(store: Store, inspection_id: str) -> InspectionScore:
@@ -228,9 +250,9 @@ def sign_off(store: Store, inspection_id: str, *, by: str | None = None) -> Insp
                 "signed_at": store.now_iso(),
             },
         )
-        store.update(
-            "inspections", inspection_id, {"content_hash": content_hash(store, inspection_id)}
-        )
+        digest = content_hash(store, inspection_id)
+        store.update("inspections", inspection_id, {"content_hash": digest})
+        seals.seal(store, "inspection", inspection_id, digest)
     return get_inspection(store, inspection_id)
 
 
@@ -269,9 +291,9 @@ def amend_answer(
                 "new": new,
             },
         )
-        store.update(
-            "inspections", inspection.id, {"content_hash": content_hash(store, inspection.id)}
-        )
+        digest = content_hash(store, inspection.id)
+        store.update("inspections", inspection.id, {"content_hash": digest})
+        seals.seal(store, "inspection", inspection.id, digest)
     return Answer.model_validate(store.get("answers", current.id))
 
 

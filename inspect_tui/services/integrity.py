@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..store import Store
-from . import inspections
+from . import inspections, seals
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ def run_checks(store: Store) -> list[Finding]:
     findings += _check_inspections(store)
     findings += _check_problems(store)
     findings += _check_units(store)
+    findings += _check_seals(store)
     findings += _check_audit_triggers(store)
     return findings
 
@@ -60,32 +64,48 @@ def _check_inspections(store: Store) -> list[Finding]:
         Finding("inspections", r["id"], f"signed off with {r['missing']} unanswered indicator(s)")
         for r in incomplete
     ]
+    current = current_inspection_hashes(store)
     out += [
         Finding(
             "inspections",
-            inspection_id,
+            key,
             "signed-off content no longer matches its sign-off hash (edited outside the app?)",
         )
-        for inspection_id in _tampered_inspections(store)
+        for key, row_hash in _stored_hashes(store).items()
+        if current.get(key) != row_hash
     ]
     return out
 
 
-def _tampered_inspections(store: Store) -> list[str]:
-    """Recompute every sign-off hash in one pass over the answers (no query per inspection)."""
+def _stored_hashes(store: Store) -> dict[str, str]:
+    rows = store.all("SELECT id, content_hash FROM inspections WHERE state = 'signed_off'")
+    return {r["id"]: r["content_hash"] for r in rows}
+
+
+def current_inspection_hashes(store: Store) -> dict[str, str]:
+    """Every signed-off inspection's hash recomputed in one pass (no query per inspection)."""
     signed = {r["id"]: r for r in store.all("SELECT * FROM inspections WHERE state = 'signed_off'")}
     columns = ", ".join(f"a.{c}" for c in inspections.HASHED_ANSWER_COLUMNS)
-    grouped: dict[str, list[dict[str, object]]] = {key: [] for key in signed}
+    grouped: dict[str, list[dict[str, Any]]] = {key: [] for key in signed}
     for row in store.all(
         f"SELECT a.inspection_id, {columns} FROM answers a JOIN inspections i ON i.id = a.inspection_id "
         "WHERE i.state = 'signed_off' ORDER BY a.inspection_id, a.indicator_id"
     ):
         grouped[row["inspection_id"]].append(row)
-    return [
-        key
-        for key, inspection in signed.items()
-        if inspection["content_hash"] != inspections.hash_inspection(inspection, grouped[key])
-    ]
+    return {key: inspections.hash_inspection(row, grouped[key]) for key, row in signed.items()}
+
+
+# What each kind of seal covers: a function giving {id: hash of its content now}.
+# Publishing months (monthly benchmarking) adds "month".
+SEALED: dict[str, Callable[[Store], dict[str, str]]] = {"inspection": current_inspection_hashes}
+
+
+def _check_seals(store: Store) -> list[Finding]:
+    table = {"inspection": "inspections", "month": "monthly_results"}
+    broken = seals.verify(
+        store, {kind: functools.partial(fn, store) for kind, fn in SEALED.items()}
+    )
+    return [Finding(table.get(b.kind, b.kind), b.ref_id, b.message) for b in broken]
 
 
 def _check_problems(store: Store) -> list[Finding]:

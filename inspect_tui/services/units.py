@@ -52,7 +52,7 @@ def create_unit(store: Store, spec: UnitSpec) -> Unit:
     if store.scalar("SELECT 1 FROM units WHERE code = ?", (spec.code,)):
         raise InvalidInput(f"a unit with code {spec.code!r} already exists", where="code")
     parent_id = get_unit(store, spec.parent).id if spec.parent else None
-    row = store.insert("units", _row(spec, parent_id))
+    row = store.insert("units", {"id": store.key_id("unit", spec.code)} | _row(spec, parent_id))
     return get_unit(store, row["id"])
 
 
@@ -128,6 +128,7 @@ def import_org_tree_data(store: Store, tree: OrgTreeFile, *, source: str = "") -
                 store.update("units", ids[unit.code], row)
                 updated += 1
             else:
+                row["id"] = store.key_id("unit", unit.code)
                 ids[unit.code] = store.insert("units", row)["id"]
                 created += 1
     return ImportSummary(created=created, updated=updated)

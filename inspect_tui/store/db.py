@@ -8,10 +8,11 @@ also tells the audit triggers who is writing. Reads use the same connection.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import random
-import shutil
+import socket
 import sqlite3
 import threading
 import uuid
@@ -24,7 +25,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from ..clock import Clock, SystemClock
-from ..errors import DatabaseError, NewerSchemaError, NotFound
+from ..errors import DatabaseError, NeedsMigration, NewerSchemaError, NotFound
 from . import schema
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -113,6 +114,31 @@ class Store:
 
     def new_id(self) -> str:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
+
+    @staticmethod
+    def key_id(*parts: str) -> str:
+        """The id of a row that has a natural key (a unit's code, an indicator's code in its
+        system, an answer's inspection and indicator): two laptops that create the same
+        thing apart give it the same id, so a merge sees one row, not two."""
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def delete(self, table: str, row_id: str) -> None:
+        """Delete a row; a trigger leaves a tombstone so the deletion travels in a merge."""
+        with self.write() as db:
+            db.table(table).delete(row_id)
+
+    def register_device(self, name: str) -> None:
+        """Name this device in the file (once; the user is kept current)."""
+        if self.readonly:
+            return
+        now = self.now_iso()
+        with self._lock:
+            self.conn.execute(
+                """INSERT INTO devices (id, name, user, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET user = excluded.user, last_seen = excluded.last_seen
+                   WHERE devices.user != excluded.user""",
+                (self.device_id, name, self.user, now, now),
+            )
 
     def now_iso(self) -> str:
         return iso(self.clock.now())
@@ -240,7 +266,7 @@ def open_store(
     except BaseException:
         conn.close()
         raise
-    return Store(
+    store = Store(
         conn,
         path,
         clock=clock,
@@ -250,6 +276,12 @@ def open_store(
         readonly=readonly,
         readonly_reason=reason,
     )
+    try:
+        store.register_device(socket.gethostname())
+    except sqlite3.Error as exc:
+        store.close()
+        raise _translate(exc, path) from exc
+    return store
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -318,7 +350,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, readonly: bool, exists: bo
             where=where,
         )
     if version < schema.SCHEMA_VERSION and readonly:
-        raise DatabaseError(
+        raise NeedsMigration(
             f"needs migrating from schema {version} to {schema.SCHEMA_VERSION}, but is read-only",
             where=where,
         )
@@ -375,12 +407,16 @@ def _migrate(path: Path, version: int) -> None:
 def copy_database(source: Store, target: Path) -> None:
     """A consistent copy through SQLite's online backup (safe while others write)."""
     tmp = target.with_name(target.name + ".partial")
-    dest = sqlite3.connect(str(tmp))
     try:
-        source.conn.backup(dest)
-    finally:
-        dest.close()
-    shutil.move(str(tmp), str(target))
+        dest = sqlite3.connect(str(tmp))
+        try:
+            source.conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(tmp, target)  # the final name appears only when the copy is whole
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # ---------------------------------------------------------------------- helpers

@@ -102,7 +102,6 @@ CREATE TABLE inspections (
     state TEXT NOT NULL DEFAULT 'in_progress' CHECK (state IN ('in_progress', 'signed_off')),
     signed_by TEXT,
     signed_at TEXT,
-    cursor_indicator_id TEXT,
     content_hash TEXT,
     {_ROW}
 );
@@ -195,9 +194,11 @@ CREATE TABLE notices (
     path TEXT,
     received_on TEXT,
     replaces_id TEXT REFERENCES notices(id),
-    {_ROW},
-    UNIQUE (organ, year, serial)
+    {_ROW}
 );
+-- Not UNIQUE: issuing allocates max + 1 inside its write transaction, but two laptops
+-- that issued the same serial offline must both survive a merge (as a listed conflict).
+CREATE INDEX notices_serial ON notices(organ, year, serial);
 CREATE INDEX notices_unit ON notices(unit_id);
 
 CREATE TABLE notice_problems (
@@ -221,6 +222,80 @@ CREATE TABLE monthly_results (
 );
 CREATE INDEX monthly_results_month ON monthly_results(month, rank);
 
+-- Where each device's inspector left an inspection: local to this file's device, never
+-- merged, not audited (moving through a checklist is not a change to the inspection).
+CREATE TABLE cursors (
+    inspection_id TEXT NOT NULL REFERENCES inspections(id),
+    device_id TEXT NOT NULL,
+    indicator_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (inspection_id, device_id)
+);
+
+-- Devices that wrote to this file (merged as a set): names for the device ids on rows.
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    user TEXT NOT NULL DEFAULT '',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+
+-- A deleted row leaves a tombstone so the deletion travels in a merge.
+CREATE TABLE tombstones (
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    deleted_at TEXT,
+    user TEXT,
+    device_id TEXT,
+    PRIMARY KEY (table_name, row_id)
+);
+
+-- Changes made apart that a merge could not reconcile silently; a person resolves them.
+CREATE TABLE conflicts (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('concurrent_update', 'delete_vs_update', 'duplicate_serial')),
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    kept TEXT,
+    other TEXT,
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    resolution TEXT NOT NULL DEFAULT '',
+    {_ROW}
+);
+CREATE INDEX conflicts_open ON conflicts(resolved_at, detected_at);
+
+-- Tamper evidence: each sign-off (and each published month) seals a hash of its content,
+-- chained to the previous seal of the same device.
+CREATE TABLE seals (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('inspection', 'month')),
+    ref_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    prev_id TEXT,
+    chain_hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    device_id TEXT NOT NULL
+);
+CREATE INDEX seals_ref ON seals(kind, ref_id, at);
+CREATE TRIGGER seals_no_update BEFORE UPDATE ON seals
+BEGIN SELECT RAISE(ABORT, 'seals are append-only'); END;
+CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals
+BEGIN SELECT RAISE(ABORT, 'seals are append-only'); END;
+CREATE INDEX seals_device ON seals(device_id, at);
+
+-- Local record of merges into this file.
+CREATE TABLE merges (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    source TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+
 CREATE TABLE audit_log (
     id TEXT PRIMARY KEY,
     at TEXT,
@@ -242,6 +317,24 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
 # Tables whose changes are logged; ``notice_problems`` has no id of its own.
 AUDITED = (
+    "conflicts",
+    "units",
+    "checklists",
+    "aspects",
+    "indicators",
+    "inspections",
+    "answers",
+    "amendments",
+    "problems",
+    "problem_events",
+    "rectifications",
+    "notices",
+    "notice_problems",
+    "monthly_results",
+)
+
+# Tables a merge brings over, parents before children (foreign keys are deferred anyway).
+MERGED = (
     "units",
     "checklists",
     "aspects",
@@ -296,6 +389,18 @@ def install_audit_triggers(conn: sqlite3.Connection) -> None:
             pairs = ", ".join(f"'{c}', {alias}.{c}" for c in columns)
             return f"json_object({pairs})"
 
+        if has_id:
+            conn.execute(f"DROP TRIGGER IF EXISTS tombstone_{table}")
+            conn.execute(
+                f"""
+                CREATE TRIGGER tombstone_{table} AFTER DELETE ON {table}
+                WHEN (SELECT audit FROM _actor WHERE one = 1)
+                BEGIN
+                    INSERT OR REPLACE INTO tombstones (table_name, row_id, deleted_at, user, device_id)
+                    SELECT '{table}', OLD.id, a.at, a.user, a.device_id FROM _actor AS a WHERE a.one = 1;
+                END
+                """
+            )
         for action, old, new, ref in (
             ("insert", "NULL", obj("NEW"), "NEW"),
             ("update", obj("OLD"), obj("NEW"), "NEW"),
