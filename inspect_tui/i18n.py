@@ -131,6 +131,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} 含有控制字元（如 U+{code:04X}）",
     ),
     "err.reason_required": ("a reason is required", "必須填寫理由"),
+    "err.evidence_required": (
+        "closing needs evidence: attach a file to the rectification first (the setting "
+        "evidence_required allows no exception)",
+        "銷號須有佐證材料：請先為整改記錄附上檔案（設定 evidence_required 不允許例外）",
+    ),
+    "err.evidence_or_reason": (
+        "closing needs evidence: attach a file to the rectification, or give the reason "
+        "for closing without it",
+        "銷號須有佐證材料：請為整改記錄附上檔案，或說明無佐證銷號的理由",
+    ),
+    "label.closed_without_evidence": ("closed without evidence", "無佐證銷號"),
     "err.extension_past": (
         "the new deadline {deadline} is not after today ({today})",
         "新的整改期限 {deadline} 不晚於今天（{today}）",

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     db: Path = Field(default_factory=default_db_path, description="The SQLite file in use.")
     lang: str | None = Field(None, description="UI language: zh-Hant, zh-Hans or en.")
     user: str = Field("", description="The inspector's name, written on every change.")
+    max_attachment_mb: float = Field(
+        25, gt=0, le=2000, description="Largest evidence file accepted, in megabytes."
+    )
+    evidence_required: bool = Field(
+        False,
+        description="Closing a problem (銷號) always needs evidence; no reason can replace it.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -55,7 +55,12 @@ def filled(store: Store, clock: FixedClock) -> Store:
         store, made[0].id, description="補齊", done_on=dt.date(2026, 11, 5)
     )
     problems.submit_for_verification(store, made[0].id)
-    problems.close_problem(store, made[0].id, closed_on=dt.date(2026, 11, 8))  # on time
+    problems.close_problem(
+        store,
+        made[0].id,
+        closed_on=dt.date(2026, 11, 8),
+        without_evidence_reason="記錄簿已當場核對",
+    )  # on time
     problems.record_rectification(
         store, made[1].id, description="公示", done_on=dt.date(2026, 11, 20)
     )

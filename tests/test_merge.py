@@ -381,7 +381,7 @@ def act(store: Store, action: str, n: int) -> None:
     elif action == "submit" and state == "rectifying":
         problems.submit_for_verification(store, pid)
     elif action == "close" and state == "submitted":
-        problems.close_problem(store, pid, note=f"銷號{n}")
+        problems.close_problem(store, pid, note=f"銷號{n}", without_evidence_reason="現場核實")
     elif action == "extend" and pid:
         current = problems.get_problem(store, pid).deadline
         later = current + dt.timedelta(days=1 + n % 28)

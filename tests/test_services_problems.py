@@ -8,7 +8,7 @@ import pytest
 
 from inspect_tui.errors import IllegalTransition, InvalidInput
 from inspect_tui.models import ProblemState, Severity
-from inspect_tui.services import inspections, problems
+from inspect_tui.services import evidence, inspections, problems
 from inspect_tui.store import Store
 
 INSPECTED = dt.date(2026, 11, 20)
@@ -48,7 +48,7 @@ def test_a_deadline_before_the_inspection_is_refused(store: Store) -> None:
 
 
 def test_the_whole_road_to_closure_is_in_the_history_once_and_in_order(
-    store: Store, problem, clock
+    store: Store, problem, clock, tmp_path
 ) -> None:
     problems.record_rectification(
         store,
@@ -59,10 +59,15 @@ def test_the_whole_road_to_closure_is_in_the_history_once_and_in_order(
     )
     problems.submit_for_verification(store, problem.id)
     problems.reject(store, problem.id, reason="缺簽到表")
-    problems.record_rectification(
+    second = problems.record_rectification(
         store, problem.id, description="補簽到表", done_on=dt.date(2026, 11, 29)
     )
     problems.submit_for_verification(store, problem.id)
+    with pytest.raises(InvalidInput, match="evidence"):
+        problems.close_problem(store, problem.id, note="核實無誤")
+    scan = tmp_path / "簽到表.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% scanned sign-in sheet\n")
+    evidence.attach(store, "rectification", second.id, scan)
     closed = problems.close_problem(store, problem.id, note="核實無誤，同意銷號")
     assert closed.state is ProblemState.CLOSED and closed.closed_on == clock.today()
     events = problems.history(store, problem.id)
@@ -109,7 +114,7 @@ def test_illegal_steps_from_open_are_refused_and_change_nothing(
 def test_a_closed_problem_can_be_reopened_and_counts_it(store: Store, problem, clock) -> None:
     problems.record_rectification(store, problem.id, description="已整改", done_on=clock.today())
     problems.submit_for_verification(store, problem.id)
-    problems.close_problem(store, problem.id)
+    problems.close_problem(store, problem.id, without_evidence_reason="現場查看會議記錄原件")
     with pytest.raises(InvalidInput):
         problems.extend_deadline(store, problem.id, deadline=dt.date(2027, 1, 31), reason="x")
     reopened = problems.reopen(
@@ -160,3 +165,19 @@ def test_overdue_follows_the_clock(store: Store, problem, clock) -> None:
 def test_text_is_stored_exactly_as_typed(store: Store, text: str) -> None:
     p = problems.add_problem(store, unit="SDC", description=text, deadline=dt.date(2026, 12, 31))
     assert problems.get_problem(store, p.id).description == text
+
+
+def test_closing_without_evidence_needs_a_reason_kept_in_the_history(
+    store: Store, problem, clock
+) -> None:
+    problems.record_rectification(store, problem.id, description="已整改", done_on=clock.today())
+    problems.submit_for_verification(store, problem.id)
+    with pytest.raises(InvalidInput, match="evidence"):
+        problems.close_problem(store, problem.id, without_evidence_reason="   ")
+    with pytest.raises(InvalidInput, match="evidence_required"):
+        problems.close_problem(
+            store, problem.id, without_evidence_reason="x", evidence_required=True
+        )
+    assert problems.get_problem(store, problem.id).state is ProblemState.SUBMITTED
+    problems.close_problem(store, problem.id, without_evidence_reason="原件已現場核對")
+    assert "原件已現場核對" in problems.history(store, problem.id)[-1].note

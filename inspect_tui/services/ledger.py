@@ -58,6 +58,7 @@ COLUMNS = (
     Column("state", ("State", "狀態"), lambda r: t(f"problem_state.{r.state.value}"), max_width=12),
     Column("closed_on", ("Closed on", "銷號日期"), lambda r: r.closed_on, is_date=True),
     Column("days_overdue", ("Days overdue", "逾期天數"), lambda r: r.days_overdue, max_width=10),
+    Column("evidence", ("Evidence files", "佐證材料數"), lambda r: r.evidence_count, max_width=12),
     Column("id", ("Problem id", "問題編號"), lambda r: r.id, max_width=34),
 )
 

@@ -159,6 +159,14 @@ def _columns(store: Store, table: str) -> list[str]:
 def _merge_all(target: Store, summary: MergeSummary, progress: Progress | None) -> None:
     steps = len(MERGED_TABLES) + 2
     new_conflicts: list[dict[str, Any]] = []
+    # evidence bytes first (content-addressed: a blob present on both sides is one blob)
+    summary.inserted["blobs"] += max(
+        target.conn.execute(
+            """INSERT INTO main.blobs SELECT * FROM src.blobs s
+               WHERE NOT EXISTS (SELECT 1 FROM main.blobs m WHERE m.sha256 = s.sha256)"""
+        ).rowcount,
+        0,
+    )
     for index, table in enumerate(MERGED_TABLES):
         if progress:
             progress(table, index, steps)

@@ -53,6 +53,7 @@ class ProblemRow:
     closed_on: dt.date | None
     reopened: int
     days_overdue: int
+    evidence_count: int
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,11 @@ _SELECT = """
            p.found_on, p.deadline, p.original_deadline, p.closed_on, p.reopened,
            CASE WHEN p.state != 'closed' AND p.deadline < :today
                 THEN CAST(julianday(:today) - julianday(p.deadline) AS INTEGER) ELSE 0 END
-               AS days_overdue
+               AS days_overdue,
+           (SELECT count(*) FROM attachments a
+             WHERE (a.owner_table = 'problems' AND a.owner_id = p.id)
+                OR (a.owner_table = 'rectifications' AND a.owner_id IN
+                    (SELECT r.id FROM rectifications r WHERE r.problem_id = p.id))) AS evidence_count
     FROM problems p
     JOIN units u ON u.id = p.unit_id
     LEFT JOIN indicators i ON i.id = p.indicator_id
@@ -200,6 +205,7 @@ def _row(r: dict[str, Any]) -> ProblemRow:
         closed_on=dt.date.fromisoformat(r["closed_on"]) if r["closed_on"] else None,
         reopened=r["reopened"],
         days_overdue=r["days_overdue"],
+        evidence_count=r["evidence_count"],
     )
 
 

@@ -173,9 +173,22 @@ def submit_for_verification(store: Store, problem_id: str, note: str = "") -> Pr
 
 
 def close_problem(
-    store: Store, problem_id: str, *, note: str = "", closed_on: dt.date | None = None
+    store: Store,
+    problem_id: str,
+    *,
+    note: str = "",
+    closed_on: dt.date | None = None,
+    without_evidence_reason: str = "",
+    evidence_required: bool = False,
 ) -> Problem:
-    """Verify and close (銷號). The closing date may not precede the last rectification."""
+    """Verify and close (銷號), item by item against evidence (對賬銷號).
+
+    Closing needs at least one file attached to the problem's rectifications, unless the
+    closer gives a reason (which is kept in the history); with ``evidence_required`` (a
+    setting) no reason replaces evidence. The closing date may not precede the last
+    rectification."""
+    from .evidence import rectification_evidence_count
+
     problem = get_problem(store, problem_id)
     closed = closed_on or store.clock.today()
     last = store.scalar(
@@ -183,15 +196,20 @@ def close_problem(
     )
     if last and closed < dt.date.fromisoformat(last):
         raise InvalidInput(
-            f"the closing date {closed} is before the rectification date {last}", where="closed_on"
+            f"the closing date {closed} is before the rectification date {last}",
+            where="closed_on",
         )
-    return _move(
-        store,
-        problem,
-        ProblemAction.CLOSE,
-        clean_text("note", note, limit=TEXT_LIMIT),
-        {"closed_on": closed},
-    )
+    note = clean_text("note", note, limit=TEXT_LIMIT)
+    if problem.state is ProblemState.SUBMITTED and not rectification_evidence_count(
+        store, problem_id
+    ):
+        reason = clean_text("reason", without_evidence_reason, limit=TEXT_LIMIT).strip()
+        if evidence_required:
+            raise InvalidInput(t("err.evidence_required"))
+        if not reason:
+            raise InvalidInput(t("err.evidence_or_reason"))
+        note = f"{note}\n[{t('label.closed_without_evidence')}] {reason}".strip()
+    return _move(store, problem, ProblemAction.CLOSE, note, {"closed_on": closed})
 
 
 def reject(store: Store, problem_id: str, *, reason: str) -> Problem:

@@ -222,6 +222,29 @@ CREATE TABLE monthly_results (
 );
 CREATE INDEX monthly_results_month ON monthly_results(month, rank);
 
+-- Evidence files, content-addressed: the same bytes are stored once, whatever they are
+-- attached to. Kept apart from every other table so hot queries never read them.
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+
+CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    owner_table TEXT NOT NULL CHECK (owner_table IN ('problems', 'answers', 'rectifications')),
+    owner_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    attached_by TEXT NOT NULL DEFAULT '',
+    {_ROW}
+);
+CREATE INDEX attachments_owner ON attachments(owner_table, owner_id);
+
 -- Where each device's inspector left an inspection: local to this file's device, never
 -- merged, not audited (moving through a checklist is not a change to the inspection).
 CREATE TABLE cursors (
@@ -318,6 +341,7 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 # Tables whose changes are logged; ``notice_problems`` has no id of its own.
 AUDITED = (
     "conflicts",
+    "attachments",
     "units",
     "checklists",
     "aspects",
@@ -336,6 +360,7 @@ AUDITED = (
 # Tables a merge brings over, parents before children (foreign keys are deferred anyway).
 MERGED = (
     "units",
+    "attachments",
     "checklists",
     "aspects",
     "indicators",
