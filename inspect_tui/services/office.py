@@ -244,7 +244,8 @@ def datasette_metadata(db_name: str, *, password_hash: str | None = None) -> dic
     for table in HIDDEN:
         tables[table] = {"hidden": True}
     queries: dict[str, Any] = {
-        r.name: {"sql": r.sql, "title": r.title, "description": r.description} for r in REPORTS
+        r.name: {"sql": r.sql, "title": r.title, "description": r.description, "hide_sql": True}
+        for r in REPORTS
     }
     queries["evidence_images"] = {
         "sql": EVIDENCE_QUERY,
