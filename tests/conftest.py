@@ -54,3 +54,9 @@ def store(empty_store: Store) -> Store:
     checklists.install_shipped(empty_store)
     units.import_org_tree(empty_store, demo_org())
     return empty_store
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak", action="store_true", help="Run the 30-second concurrency soak (slow)."
+    )

@@ -11,6 +11,7 @@ from ..i18n import t
 from ..models import Problem, ProblemEvent, ProblemState, Rectification, Severity
 from ..rules import ProblemAction, clean_text, next_state
 from ..store import Store
+from ..store.db import after
 from .checklists import find_indicator
 from .inspections import get_inspection
 from .units import get_unit
@@ -32,11 +33,12 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
+    last = store.scalar("SELECT max(at) FROM problem_events WHERE problem_id = ?", (problem_id,))
     store.insert(
         "problem_events",
         {
             "problem_id": problem_id,
-            "at": store.now_iso(),
+            "at": after(last, store.now_iso()),
             "by": store.user,
             "action": action,
             "from_state": from_state.value if from_state else None,

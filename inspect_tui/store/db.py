@@ -163,6 +163,8 @@ class Store:
     def update(self, table: str, row_id: str, changes: dict[str, Any]) -> None:
         changes = self.stamp(_encode(changes), new=False)
         with self.write() as db:
+            previous = self.scalar(f"SELECT updated_at FROM [{table}] WHERE id = ?", (row_id,))
+            changes["updated_at"] = after(previous, changes["updated_at"])
             db.table(table).update(row_id, changes)
 
     # ------------------------------------------------------------------ reading
@@ -420,6 +422,14 @@ def copy_database(source: Store, target: Path) -> None:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def after(previous: str | None, now: str) -> str:
+    """``now``, or just after ``previous`` when the clock was set back: a change is never
+    stamped earlier than the change before it (merges and histories order by time)."""
+    if previous is None or now > previous:
+        return now
+    return iso(dt.datetime.fromisoformat(previous) + dt.timedelta(microseconds=1))
 
 
 def iso(moment: dt.datetime) -> str:
