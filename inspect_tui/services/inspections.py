@@ -71,15 +71,12 @@ def start_inspection(
 
 
 def _set_cursor(store: Store, inspection_id: str, indicator_id: str) -> None:
-    with store.write() as db:
-        db.table("cursors").upsert(
-            {
-                "inspection_id": inspection_id,
-                "device_id": store.device_id,
-                "indicator_id": indicator_id,
-                "at": store.now_iso(),
-            },
-            pk=("inspection_id", "device_id"),
+    with store.write():
+        store.conn.execute(
+            """INSERT INTO cursors (inspection_id, device_id, indicator_id, at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (inspection_id, device_id)
+               DO UPDATE SET indicator_id = excluded.indicator_id, at = excluded.at""",
+            (inspection_id, store.device_id, indicator_id, store.now_iso()),
         )
 
 

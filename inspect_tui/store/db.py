@@ -155,17 +155,24 @@ class Store:
         return row
 
     def insert(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        # plain SQL: sqlite-utils' insert() introspects the table on every call, which is
+        # most of the cost of an answer at the keyboard
         row = self.stamp(_encode(row))
-        with self.write() as db:
-            db.table(table).insert(row)
+        columns = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" * len(row))
+        with self.write():
+            self.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
         return row
 
     def update(self, table: str, row_id: str, changes: dict[str, Any]) -> None:
         changes = self.stamp(_encode(changes), new=False)
-        with self.write() as db:
+        with self.write():
             previous = self.scalar(f"SELECT updated_at FROM [{table}] WHERE id = ?", (row_id,))
             changes["updated_at"] = after(previous, changes["updated_at"])
-            db.table(table).update(row_id, changes)
+            assignments = ", ".join(f"[{c}] = ?" for c in changes)
+            self.conn.execute(
+                f"UPDATE [{table}] SET {assignments} WHERE id = ?", (*changes.values(), row_id)
+            )
 
     # ------------------------------------------------------------------ reading
 

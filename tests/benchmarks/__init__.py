@@ -1,0 +1,1 @@
+"""Benchmarks on a large generated database: ``python -m tests.benchmarks [--quick]``."""
