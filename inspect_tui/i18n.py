@@ -1,7 +1,7 @@
 """UI strings in English, Traditional and Simplified Chinese.
 
 Each message is written once in English and once in Traditional Chinese; the Simplified
-text is derived with OpenCC (t2s), so the two Chinese catalogues never drift apart.
+text is derived with OpenCC (tw2sp: mainland wording), so the two Chinese catalogues never drift apart.
 Data (unit names, indicator text) is never translated: it is shown as written.
 """
 
@@ -48,7 +48,7 @@ def current_language() -> str:
 def _to_simplified(text: str) -> str:
     import opencc  # imported on first use: English users never pay for it
 
-    return str(opencc.OpenCC("t2s").convert(text))
+    return str(opencc.OpenCC("tw2sp").convert(text))  # mainland words: 数据库, not 资料库
 
 
 def t(key: str, /, **params: object) -> str:

@@ -198,12 +198,12 @@ def run_tui(opts: Options) -> None:
             err_console.print(f"No database yet: creating a demo database at {path} …")
             _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
         opts = Options(db=path, lang=opts.lang, user=opts.user)
-    store = open_db(opts, create=True)
+    store = open_db(opts, create=True, quick_check=False)  # the app checks after start-up
     from ..services import checklists
 
     if not store.readonly and not checklists.list_checklists(store):
         checklists.install_shipped(store)
-    InspectApp(store=store, lang=opts.lang or detect_language()).run()
+    InspectApp(store=store, lang=opts.lang or load_settings().lang or detect_language()).run()
 
 
 # ---------------------------------------------------------------------- init / demo

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
 from ..datafiles import load_model
 from ..errors import DataFileError, InvalidInput, NotFound
 from ..i18n import t
@@ -22,6 +20,8 @@ def search_key(name: str, code: str) -> str:
     Pinyin matters because typing Chinese in a terminal needs an input method:
     ``jgdzz`` and ``jiguandangzongzhi`` both find 機關黨總支.
     """
+    from pypinyin import Style, lazy_pinyin  # 0.3 s to import: only when a name changes
+
     full = "".join(lazy_pinyin(name, errors="default"))
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default"))
     return " ".join((name, code, full, initials)).lower()

@@ -112,6 +112,18 @@ class Store:
         finally:
             self.conn.execute("UPDATE _actor SET audit = 1")
 
+    def verify(self) -> str | None:
+        """SQLite's quick_check, for callers that opened without it to start fast (the
+        TUI runs it once the first screen is up). A damaged file turns the store
+        read-only; the returned message says what to do."""
+        try:
+            _quick_check(self.conn, self.path)
+        except DatabaseError as exc:
+            self.readonly = True
+            self.readonly_reason = exc.message
+            return str(exc)
+        return None
+
     def new_id(self) -> str:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
 

@@ -1,0 +1,165 @@
+"""The field app: ``InspectApp(store=..., lang=...).run()``.
+
+The app owns the database thread (``Database``), the language and the clock; screens
+read and write only through services, on that thread.
+
+For development: ``python -m inspect_tui.tui.app DB [--lang en]`` opens ``DB``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+from pathlib import Path
+from typing import cast
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import CommandPalette
+
+from ..clock import Clock
+from ..i18n import LANGUAGES, detect_language, set_language, t
+from ..store import Store, open_store
+from . import messages as _messages  # noqa: F401  (registers the UI strings)
+from .commands import InspectCommands
+from .database import Database
+from .keys import localize_bindings
+from .screens.help import HelpScreen
+from .screens.home import HomeScreen
+
+# Screens past the home screen are imported when first opened, or by ``warm_up`` once the
+# home screen is ready: they pull in the services that import pypinyin (~0.3 s), which
+# start-up should not wait for.
+LATER_MODULES = (
+    "inspect_tui.tui.screens.units",
+    "inspect_tui.tui.screens.checklist",
+    "inspect_tui.tui.screens.problem_view",
+)
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+class InspectApp(App[None]):
+    """Inspections from the keyboard: home, units, checklist, sign-off."""
+
+    CSS_PATH = "app.tcss"
+    COMMANDS = {InspectCommands}
+    ENABLE_COMMAND_PALETTE = True
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True),
+        Binding("f1,question_mark", "help", "key.help", id="app.help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "key.theme", id="app.theme"),
+        Binding(
+            "ctrl+p", "command_palette", "key.palette", id="app.palette", priority=True, show=False
+        ),
+    ]
+
+    def __init__(self, store: Store, lang: str = "en", *, clock: Clock | None = None) -> None:
+        set_language(lang)
+        super().__init__()
+        localize_bindings(self)
+        self.store = store
+        self.lang = lang
+        self.clock: Clock = clock or store.clock
+        self.db = Database(store)
+        self.title = t("app.title")
+        self.theme = DARK
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        self.check_database()
+
+    @work(thread=True, group="integrity", exit_on_error=False)
+    def check_database(self) -> None:
+        """quick_check after the first screen is up (seconds on a large file): a damaged
+        file becomes read-only, and the user is told to restore a backup."""
+        problem = self.db.call(Store.verify)
+        if problem:
+            self.call_from_thread(
+                self.notify, t("common.damaged_db", reason=problem), severity="error", timeout=60
+            )
+
+    def on_unmount(self) -> None:
+        self.db.close()
+
+    def today(self) -> dt.date:
+        return self.clock.today()
+
+    @work(thread=True, group="warm-up")
+    def warm_up(self) -> None:
+        """Import the other screens in the background once the home screen is shown."""
+        for name in LATER_MODULES:
+            importlib.import_module(name)
+
+    # ------------------------------------------------------------------ navigation
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def go_units(self, text: str = "") -> None:
+        from .screens.units import UnitsScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, UnitsScreen):
+                units: UnitsScreen = screen
+                while self.screen is not units:
+                    self.pop_screen()
+                units.set_filter(text)
+                return
+        self.push_screen(UnitsScreen(text))
+
+    def open_inspection(self, inspection_id: str) -> None:
+        from .screens.checklist import ChecklistScreen
+
+        self.push_screen(ChecklistScreen(inspection_id))
+
+    def open_problem(self, problem_id: str) -> None:
+        from .screens.problem_view import ProblemScreen
+
+        self.push_screen(ProblemScreen(problem_id))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+        self.notify(
+            t("common.theme_light" if self.theme == LIGHT else "common.theme_dark"), timeout=2
+        )
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(
+                CommandPalette(placeholder=t("cmd.placeholder"), id="--command-palette")
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Open DB in the app without the CLI (development; ``inspect-tui --db`` is the way)."""
+    from ..settings import device_id, load_settings
+
+    parser = argparse.ArgumentParser(prog="python -m inspect_tui.tui.app")
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--lang", choices=LANGUAGES, default=None)
+    parser.add_argument("--user", default=None)
+    args = parser.parse_args(argv)
+    settings = load_settings(user=args.user)
+    store = open_store(args.db, user=settings.user, device_id=device_id(), quick_check=False)
+    try:
+        InspectApp(store=store, lang=args.lang or settings.lang or detect_language()).run()
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

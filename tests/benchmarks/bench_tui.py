@@ -1,0 +1,311 @@
+"""Speed of the field app (issue 3), on a database file such as the large benchmark one.
+
+Three figures, each a median with a baseline measured in the same run:
+
+- start-up to the home screen ready (its lists read and shown): from starting a process
+  ``python -c ...`` that opens the store and runs the app (headless) until it reports the
+  home screen ready, against a minimal Textual app (one label) started and timed the
+  same way. Target: at most 2× the minimal app.
+- answer key → row committed: from the moment the ``1`` key is sent to the app until
+  ``record_answer`` has committed the row (on the app's database thread), against the
+  service call alone. Target: median under 15 ms. Runs on a copy of the file.
+- units filter, per keystroke: from the key until the table shows the rows for the new
+  text, against the query alone. Target: under 50 ms.
+
+Each function returns ``[(figure, median_s, baseline_s, target_s), ...]``. Run them all:
+
+    python -m tests.benchmarks.bench_tui /tmp/inspect_tui_bench/large.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Figure = tuple[str, float, float | None, float | None]
+
+STARTUP_RATIO_TARGET = 2.0
+ANSWER_TARGET_S = 0.015
+FILTER_TARGET_S = 0.050
+
+_APP = """
+import sys
+from pathlib import Path
+from inspect_tui.store import open_store
+from inspect_tui.tui.app import InspectApp
+from inspect_tui.tui.screens.home import HomeScreen
+
+store = open_store(Path(sys.argv[1]), user="bench", device_id="bench-tui", quick_check={quick})
+app = InspectApp(store=store, lang="zh-Hant")
+
+async def ready(pilot):
+    import asyncio
+    while not (isinstance(app.screen, HomeScreen) and app.screen.ready):
+        await asyncio.sleep(0.001)
+    print("READY", flush=True)
+    app.exit()
+
+app.run(headless=True, auto_pilot=ready, size=(120, 40))
+store.close()
+"""
+
+_MINIMAL = """
+from textual.app import App
+from textual.widgets import Label
+
+class Minimal(App):
+    def compose(self):
+        yield Label("ready")
+
+async def ready(pilot):
+    print("READY", flush=True)
+    pilot.app.exit()
+
+Minimal().run(headless=True, auto_pilot=ready, size=(120, 40))
+"""
+
+
+def _median_process(code: str, args: list[str], runs: int) -> float:
+    """Median time from starting ``python -c code`` until it prints READY."""
+    times = []
+    for _ in range(runs + 1):  # the first run warms the file cache and .pyc files
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        times.append(time.perf_counter() - start)
+        _, err = child.communicate()
+        if not line.startswith("READY") or child.returncode:
+            raise RuntimeError(f"start-up benchmark child failed: {line!r} {err[-2000:]}")
+    return statistics.median(times[1:])
+
+
+def bench_startup(path: Path, runs: int = 5) -> list[Figure]:
+    """Whole-process start-up to the home screen ready, against a minimal Textual app.
+    Also shown: the same with the store's ``quick_check`` on open (what the CLI does
+    today), whose cost grows with the file."""
+    minimal = _median_process(_MINIMAL, [], runs)
+    fast = _median_process(_APP.format(quick=False), [str(path)], runs)
+    checked = _median_process(_APP.format(quick=True), [str(path)], max(1, runs // 2))
+    return [
+        (
+            "TUI start-up to home ready (no quick_check)",
+            fast,
+            minimal,
+            minimal * STARTUP_RATIO_TARGET,
+        ),
+        (
+            "TUI start-up to home ready (with quick_check)",
+            checked,
+            minimal,
+            minimal * STARTUP_RATIO_TARGET,
+        ),
+    ]
+
+
+def _copy(path: Path, folder: Path) -> Path:
+    from inspect_tui.store import copy_database, open_store
+
+    target = folder / "copy.db"
+    source = open_store(path, user="bench", device_id="bench-tui", quick_check=False, readonly=True)
+    try:
+        copy_database(source, target)
+    finally:
+        source.close()
+    return target
+
+
+def bench_answer_commit(path: Path, answers: int = 20, copy: bool = True) -> list[Figure]:
+    """Answer key → row committed, through the app, against ``record_answer`` alone."""
+    from inspect_tui.models import Result
+    from inspect_tui.services import inspections, overview
+    from inspect_tui.store import open_store
+    from inspect_tui.tui.app import InspectApp
+    from inspect_tui.tui.screens.checklist import ChecklistScreen
+
+    with tempfile.TemporaryDirectory() as folder:
+        work = _copy(path, Path(folder)) if copy else path
+        store = open_store(work, user="bench", device_id="bench-tui", quick_check=False)
+        try:
+            unit = overview.filter_units(store, "", limit=1).rows[0]
+            first = inspections.start_inspection(store, unit.id)
+            second = inspections.start_inspection(store, unit.id)
+            items = overview.sheet(store, second.id, earlier=False).indicators
+
+            # baseline: the service alone, answering the items of another inspection
+            service = []
+            for ind in items:
+                start = time.perf_counter()
+                inspections.record_answer(store, second.id, ind.id, Result.CONFORMS)
+                service.append(time.perf_counter() - start)
+
+            committed: list[float] = []
+            original = inspections.record_answer
+
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                answer = original(*args, **kwargs)
+                committed.append(time.perf_counter())
+                return answer
+
+            inspections.record_answer = timed  # type: ignore[assignment]
+            delays: list[float] = []
+            app = InspectApp(store=store, lang="en")
+
+            async def drive() -> None:
+                async with app.run_test(size=(120, 40)) as pilot:
+                    await _settle(pilot)
+                    app.open_inspection(first.id)
+                    await _settle(pilot)
+                    assert isinstance(app.screen, ChecklistScreen)
+                    for _ in range(min(answers, len(items))):
+                        before = len(committed)
+                        sent = time.perf_counter()
+                        await pilot.press("1")
+                        while len(committed) == before:
+                            await asyncio.sleep(0.0005)
+                        delays.append(committed[-1] - sent)
+                        await _settle(pilot)
+
+            try:
+                asyncio.run(drive())
+            finally:
+                inspections.record_answer = original  # type: ignore[assignment]
+        finally:
+            store.close()
+    return [
+        (
+            "TUI answer key → row committed",
+            statistics.median(delays),
+            statistics.median(service),
+            ANSWER_TARGET_S,
+        )
+    ]
+
+
+def bench_units_filter(
+    path: Path, texts: tuple[str, ...] = ("jgdzz", "1234", "gdj")
+) -> list[Figure]:
+    """Per keystroke in the units filter: key → table shows the rows, against the query."""
+    from inspect_tui.services import overview
+    from inspect_tui.store import open_store
+    from inspect_tui.tui.app import InspectApp
+    from inspect_tui.tui.screens.units import UnitsScreen
+
+    store = open_store(path, user="bench", device_id="bench-tui", quick_check=False, readonly=True)
+    delays: list[float] = []
+    query: list[float] = []
+    try:
+        for text in texts:
+            for end in range(1, len(text) + 1):
+                start = time.perf_counter()
+                overview.filter_units(store, text[:end], limit=100)
+                query.append(time.perf_counter() - start)
+        app = InspectApp(store=store, lang="en")
+
+        async def drive() -> None:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await _settle(pilot)
+                app.go_units()
+                await _settle(pilot)
+                screen = app.screen
+                assert isinstance(screen, UnitsScreen)
+                for text in texts:
+                    for end in range(1, len(text) + 1):
+                        wanted = text[:end]
+                        sent = time.perf_counter()
+                        shown = asyncio.get_running_loop().create_future()
+
+                        async def watch(
+                            wanted: str = wanted, shown: asyncio.Future[float] = shown
+                        ) -> None:
+                            while screen.shown_filter != wanted:
+                                await asyncio.sleep(0.0005)
+                            shown.set_result(time.perf_counter())
+
+                        watcher = asyncio.create_task(watch())
+                        await pilot.press(text[end - 1])
+                        delays.append(await shown - sent)
+                        await watcher
+                    await pilot.press(*["backspace"] * len(text))
+                    await _settle(pilot)
+
+        asyncio.run(drive())
+    finally:
+        store.close()
+    return [
+        (
+            "TUI units filter, per keystroke",
+            statistics.median(delays),
+            statistics.median(query),
+            FILTER_TARGET_S,
+        )
+    ]
+
+
+async def _settle(pilot: Any) -> None:
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(50):
+        if not len(app.workers):
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+BENCHMARKS: list[Callable[[Path], list[Figure]]] = [
+    bench_startup,
+    bench_answer_commit,
+    bench_units_filter,
+]
+
+
+def run_all(path: Path) -> list[Figure]:
+    figures: list[Figure] = []
+    for bench in BENCHMARKS:
+        figures.extend(bench(path))
+    return figures
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value * 1000:9.1f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.bench_tui")
+    parser.add_argument("db", type=Path, help="a database file (e.g. the large benchmark one)")
+    args = parser.parse_args(argv)
+    started = dt.datetime.now()
+    print(f"{'figure':50} {'median':>12} {'baseline':>12} {'ratio':>7} {'target':>12}")
+    for name, median, baseline, target in run_all(args.db):
+        ratio = f"{median / baseline:6.2f}×" if baseline else "      –"
+        mark = "" if target is None else (" ok" if median <= target else " MISSED")
+        print(f"{name:50} {_ms(median):>12} {_ms(baseline):>12} {ratio:>7} {_ms(target):>12}{mark}")
+    print(f"({(dt.datetime.now() - started).total_seconds():.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = [
+    "BENCHMARKS",
+    "bench_answer_commit",
+    "bench_startup",
+    "bench_units_filter",
+    "run_all",
+]

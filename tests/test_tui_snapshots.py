@@ -1,0 +1,114 @@
+"""How the four main screens look, at 80×24 and 120×40, in Traditional Chinese and
+English. The database is seeded and the clock fixed, so each run draws the same picture.
+
+Update after a deliberate change with ``pytest tests/test_tui_snapshots.py --snapshot-update``
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from tui_support import build_db, copy_db
+
+from inspect_tui.store import Store
+from inspect_tui.tui.app import InspectApp
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+LANGS = ["zh-Hant", "en"]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("snap") / "template.db"
+    build_db(path).close()
+    return path
+
+
+@pytest.fixture()
+def make_app(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], InspectApp]]:
+    monkeypatch.chdir(tmp_path)  # the home screen shows the file as "demo.db"
+    stores: list[Store] = []
+
+    def make(lang: str) -> InspectApp:
+        store = copy_db(template, tmp_path / "demo.db")
+        stores.append(store)
+        return InspectApp(store=store, lang=lang)
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(20):
+        if not len(app.workers):
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def steps(*keys: str) -> Callable[[Pilot[None]], object]:
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", SIZES)
+def test_home(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[str], InspectApp],
+    lang: str,
+    size: tuple[int, int],
+) -> None:
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", SIZES)
+def test_units(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[str], InspectApp],
+    lang: str,
+    size: tuple[int, int],
+) -> None:
+    # filtered by pinyin initials, the table focused (no blinking cursor in the picture)
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("u", "j", "g", "down"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", SIZES)
+def test_checklist(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[str], InspectApp],
+    lang: str,
+    size: tuple[int, int],
+) -> None:
+    # the inspection in progress, resumed at its sixth item; one more answer given
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("enter", "2"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", SIZES)
+def test_sign_off(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[str], InspectApp],
+    lang: str,
+    size: tuple[int, int],
+) -> None:
+    # sign-off asked for while items are unanswered: refused, with the list of them
+    assert snap_compare(
+        make_app(lang), terminal_size=size, run_before=steps("enter", "s", "ctrl+s")
+    )

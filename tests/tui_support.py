@@ -1,0 +1,209 @@
+"""A small seeded database for the TUI and overview tests (and the kill driver).
+
+Built through the services only, with a fixed clock and seed, so every run produces the
+same ids, dates and scores — and so the same snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from inspect_tui.clock import FixedClock
+from inspect_tui.models import InspectionKind, Result, Severity
+from inspect_tui.paths import demo_org
+from inspect_tui.services import checklists, inspections, problems, units
+from inspect_tui.store import Store, open_store
+
+TODAY = dt.date(2026, 3, 16)
+START = dt.datetime(2026, 3, 16, 1, 0, tzinfo=dt.UTC)
+USER = "張三"
+DEVICE = "test-laptop"
+SEED = 20260316
+
+
+def make_clock() -> FixedClock:
+    return FixedClock(START, dt.timedelta(seconds=1))
+
+
+def open_db(path: Path, *, clock: FixedClock | None = None, seed: int = SEED) -> Store:
+    return open_store(path, clock=clock or make_clock(), user=USER, device_id=DEVICE, seed=seed)
+
+
+def _answer_all(
+    store: Store, inspection_id: str, rng: random.Random, *, upto: int | None = None
+) -> None:
+    inspection = inspections.get_inspection(store, inspection_id)
+    items = checklists.indicators_of(store, inspection.checklist_id)
+    for ind in items[:upto]:
+        roll = rng.random()
+        if ind.kind.value == "bonus":
+            result = Result.CONFORMS if roll < 0.3 else Result.NOT_APPLICABLE
+        elif roll < 0.7:
+            result = Result.CONFORMS
+        elif roll < 0.85 and ind.rule.type != "pass_fail":
+            result = Result.PARTLY
+        elif roll < 0.95:
+            result = Result.DOES_NOT
+        else:
+            result = Result.NOT_APPLICABLE
+        value = None
+        if ind.rule.type == "scale" and result is Result.PARTLY:
+            value = round(ind.max_score * 0.6, 1)
+        elif ind.rule.type == "deduct" and result in (Result.PARTLY, Result.DOES_NOT):
+            value = 2.0
+        remark = "記錄不全" if result is Result.PARTLY else ""
+        inspections.record_answer(store, inspection_id, ind.id, result, value=value, remark=remark)
+
+
+def build_db(path: Path, *, monthly: bool = True) -> Store:
+    """The demo organisation, both shipped indicator systems, and a little history:
+    signed-off inspections, one inspection in progress (5 answers), problems overdue,
+    due soon, later and closed, and two months of results with lagging units."""
+    store = open_db(path)
+    rng = random.Random(SEED)
+    units.import_org_tree(store, demo_org())
+    checklists.install_shipped(store)
+    v2 = next(c for c in checklists.list_checklists(store) if c.version == 2)
+
+    past = [
+        ("KFZX", dt.date(2025, 11, 12), v2.id),
+        ("JG2", dt.date(2025, 12, 15), None),
+        ("JG1", dt.date(2026, 1, 8), None),
+        ("SDC", dt.date(2026, 1, 20), None),
+        ("KFZX", dt.date(2026, 2, 10), None),
+        ("XXZX", dt.date(2026, 2, 26), None),
+    ]
+    signed: dict[str, str] = {}
+    for code, date, checklist_id in past:
+        insp = inspections.start_inspection(
+            store,
+            code,
+            kind=InspectionKind.SPOT,
+            date=date,
+            team=[USER, "李四"],
+            checklist_id=checklist_id,
+        )
+        _answer_all(store, insp.id, rng)
+        inspections.sign_off(store, insp.id, by=USER)
+        signed[f"{code}@{date}"] = insp.id
+
+    # problems: overdue (one reopened), due within 7 days, later, closed
+    jg1 = signed["JG1@2026-01-08"]
+    sdc = signed["SDC@2026-01-20"]
+    kf = signed["KFZX@2026-02-10"]
+    p1 = problems.add_problem(
+        store,
+        inspection_id=jg1,
+        indicator="B1",
+        description="第四季度支委會記錄缺失兩次",
+        severity=Severity.MAJOR,
+        requirement="補齊記錄並說明原因",
+        responsible="陳曉峰",
+        deadline=dt.date(2026, 2, 28),
+    )
+    problems.add_problem(
+        store,
+        inspection_id=sdc,
+        indicator="C1",
+        description="一月份參學率僅為百分之七十八",
+        severity=Severity.GENERAL,
+        requirement="制定補學計劃",
+        responsible="胡德明",
+        deadline=dt.date(2026, 3, 10),
+    )
+    problems.add_problem(
+        store,
+        inspection_id=kf,
+        indicator="B3",
+        description="三名黨員承諾未公開",
+        severity=Severity.GENERAL,
+        requirement="在公示欄公開承諾",
+        responsible="朱永紅",
+        deadline=dt.date(2026, 3, 20),
+    )
+    problems.add_problem(
+        store,
+        inspection_id=kf,
+        indicator="B2",
+        description="發展對象公示期不足七天",
+        severity=Severity.SERIOUS,
+        requirement="重新公示",
+        responsible="朱永紅",
+        deadline=dt.date(2026, 3, 23),
+    )
+    problems.add_problem(
+        store,
+        inspection_id=kf,
+        description="黨員活動室制度牌未更新",
+        severity=Severity.GENERAL,
+        responsible="朱永紅",
+        deadline=dt.date(2026, 5, 31),
+    )
+    closed = problems.add_problem(
+        store,
+        inspection_id=sdc,
+        indicator="A1",
+        description="三重一大事項登記表未簽字",
+        severity=Severity.GENERAL,
+        responsible="胡德明",
+        deadline=dt.date(2026, 2, 20),
+    )
+    problems.record_rectification(
+        store, closed.id, description="已補簽", done_on=dt.date(2026, 2, 15), evidence=["掃描件"]
+    )
+    problems.submit_for_verification(store, closed.id)
+    problems.close_problem(
+        store, closed.id, closed_on=dt.date(2026, 2, 18), without_evidence_reason="現場核實原件"
+    )
+    problems.record_rectification(
+        store, p1.id, description="已補錄一次", done_on=dt.date(2026, 2, 20)
+    )
+
+    # one inspection in progress, five items answered, the inspector moved on to the sixth
+    current = inspections.start_inspection(
+        store, "JG2", kind=InspectionKind.SUPERVISORY, date=dt.date(2026, 3, 16), team=[USER]
+    )
+    _answer_all(store, current.id, rng, upto=5)
+    items = checklists.indicators_of(store, current.checklist_id)
+    inspections.move_cursor(store, current.id, items[5].id)
+
+    if monthly:
+        add_monthly_results(store, rng)
+    return store
+
+
+def add_monthly_results(store: Store, rng: random.Random) -> None:
+    """Two months of ranked results for every branch; the bottom three of the latest month
+    lag. Written row by row through the store (the ranking service owns the real rule)."""
+    branches = [u for u in units.list_units(store) if u.kind.value == "branch"]
+    for month in ("2026-01", "2026-02"):
+        scores = {u.id: round(70 + rng.random() * 28, 1) for u in branches}
+        ordered = sorted(branches, key=lambda u: (-scores[u.id], u.code))
+        with store.write():
+            for rank, unit in enumerate(ordered, start=1):
+                store.insert(
+                    "monthly_results",
+                    {
+                        "unit_id": unit.id,
+                        "month": month,
+                        "score": scores[unit.id],
+                        "rank": rank,
+                        "benchmark": int(rank == 1),
+                        "lagging": int(month == "2026-02" and rank > len(ordered) - 3),
+                    },
+                )
+
+
+def copy_db(template: Path, target: Path, *, seed: int = SEED + 1) -> Store:
+    """A fresh copy of a closed template database, opened with a fixed clock. The seed
+    differs from the one that built the template, so new ids never repeat old ones."""
+    target.write_bytes(template.read_bytes())
+    return open_db(target, seed=seed)
+
+
+def in_progress_id(store: Store) -> str:
+    return str(
+        store.scalar("SELECT id FROM inspections WHERE state = 'in_progress' ORDER BY date LIMIT 1")
+    )
