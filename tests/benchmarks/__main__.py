@@ -254,6 +254,28 @@ def _month_all(bench: Bench) -> Measure:
     )
 
 
+# ---------------------------------------------------------------------- other areas
+# Modules beside this one expose plain functions ``fn(path) -> [(figure, median_s,
+# baseline_s, target_s)]``; each is wrapped into a figure here.
+
+
+def _external(name: str, fn: Callable[[Path], list[tuple[str, float, float | None, float | None]]]) -> None:
+    @figure(name, target_s=None)
+    def _run(bench: Bench) -> Row:
+        label, median, base, target = fn(bench.path)[0]
+        return Row(label, median, base, target)
+
+
+def _register_tui() -> None:
+    from .bench_tui import bench_answer_commit, bench_startup, bench_units_filter
+
+    for fn in (bench_startup, bench_answer_commit, bench_units_filter):
+        _external(fn.__name__, fn)
+
+
+_register_tui()
+
+
 # ---------------------------------------------------------------------- running
 
 
