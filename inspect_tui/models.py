@@ -113,7 +113,7 @@ _Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class _FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class IndicatorSpec(_FileModel):
@@ -216,7 +216,7 @@ class OrgTreeFile(_FileModel):
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     created_at: dt.datetime
@@ -243,7 +243,7 @@ class Checklist(Record):
 
 
 class Aspect(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     id: str
     checklist_id: str
     code: str
@@ -252,7 +252,7 @@ class Aspect(BaseModel):
 
 
 class Indicator(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     id: str
     checklist_id: str
     aspect_id: str
@@ -307,7 +307,7 @@ class Problem(Record):
 
 
 class ProblemEvent(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     id: str
     problem_id: str
     at: dt.datetime
@@ -351,7 +351,7 @@ class MonthlyResult(Record):
 class InspectionScore(BaseModel):
     """The total of an inspection: weighted earned / possible, normalised to 100, plus bonus."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     earned: float
     possible: float
     bonus: float
