@@ -13,12 +13,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .models import IndicatorSystemFile, OrgTreeFile
+from .notices.template import NoticeTemplate
 from .settings import Settings
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "indicator-system.schema.json": IndicatorSystemFile,
     "org-tree.schema.json": OrgTreeFile,
     "settings.schema.json": Settings,
+    "notice-template.schema.json": NoticeTemplate,
 }
 
 

@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     max_attachment_mb: float = Field(
         25, gt=0, le=2000, description="Largest evidence file accepted, in megabytes."
     )
+    notice_font: Path | None = Field(
+        None, description="TrueType font for notice text (default: the shipped Kurinto Sans)."
+    )
+    notice_title_font: Path | None = Field(
+        None, description="TrueType font for notice titles (e.g. a Song face, per GB/T 9704)."
+    )
+    notice_fallback_fonts: list[Path] = Field(
+        default_factory=list,
+        description="More TrueType fonts for characters the others lack (e.g. CJK Extension B).",
+    )
     evidence_required: bool = Field(
         False,
         description="Closing a problem (銷號) always needs evidence; no reason can replace it.",

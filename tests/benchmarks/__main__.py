@@ -259,7 +259,9 @@ def _month_all(bench: Bench) -> Measure:
 # baseline_s, target_s)]``; each is wrapped into a figure here.
 
 
-def _external(name: str, fn: Callable[[Path], list[tuple[str, float, float | None, float | None]]]) -> None:
+def _external(
+    name: str, fn: Callable[[Path], list[tuple[str, float, float | None, float | None]]]
+) -> None:
     @figure(name, target_s=None)
     def _run(bench: Bench) -> Row:
         label, median, base, target = fn(bench.path)[0]
@@ -274,6 +276,15 @@ def _register_tui() -> None:
 
 
 _register_tui()
+
+
+@figure("notices: 1,000 × 10 problems, batch on 2 workers", target_s=15.0)
+def _notice_batch(bench: Bench) -> Row:
+    from .bench_notices import bench_notice_batch
+
+    rows = bench_notice_batch(units=1000)
+    name, median, baseline, note = rows[0]
+    return Row(name, median, baseline, 15.0, f"{note}; {rows[2][3]}")
 
 
 # ---------------------------------------------------------------------- running

@@ -1,0 +1,1 @@
+"""PDF documents made with reportlab: the rectification notice and the monthly report."""
