@@ -127,8 +127,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} 長度為 {length} 字元，上限為 {limit}",
     ),
     "err.control_chars": (
-        "{field} contains control characters (e.g. U+{code:04X})",
-        "{field} 含有控制字元（如 U+{code:04X}）",
+        "{field} contains a control character or one that cannot be stored (U+{code:04X})",
+        "{field} 含有控制字元或無法保存的字元（U+{code:04X}）",
     ),
     "err.reason_required": ("a reason is required", "必須填寫理由"),
     "err.evidence_required": (

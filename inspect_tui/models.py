@@ -12,7 +12,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .text import check_storable
 
 # --------------------------------------------------------------------------- enums
 
@@ -108,8 +110,11 @@ ScoringRule = Annotated[
 
 # --------------------------------------------------------------------------- data files
 
-_Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s]+$")]
-_Text = Annotated[str, Field(min_length=1, max_length=2000)]
+_Code = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[^\s]+$"), AfterValidator(check_storable)
+]
+_Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(check_storable)]
+_Optional = Annotated[str, AfterValidator(check_storable)]
 
 
 class _FileModel(BaseModel):
@@ -154,7 +159,7 @@ class IndicatorSystemFile(_FileModel):
     version: int = Field(ge=1, description="Versions of one system count up.")
     title: _Text
     effective_from: dt.date = Field(description="First day this version is used.")
-    description: str = ""
+    description: _Optional = ""
     aspects: list[AspectSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -185,9 +190,9 @@ class UnitSpec(_FileModel):
     parent: str | None = Field(
         None, description="Code of the parent unit (in this file or the database)."
     )
-    secretary: str = Field("", max_length=200, description="書記.")
+    secretary: _Optional = Field("", max_length=200, description="書記.")
     members: int = Field(0, ge=0, le=1_000_000, description="Number of Party members.")
-    contact: str = Field("", max_length=200)
+    contact: _Optional = Field("", max_length=200)
 
 
 class OrgTreeFile(_FileModel):

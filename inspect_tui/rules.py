@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from .models import (
     ScaleRule,
     ScoringRule,
 )
+from .text import unstorable
 
 # ---------------------------------------------------------------------- scoring
 
@@ -198,9 +198,6 @@ def parse_date(text: str, today: dt.date) -> dt.date:
     return parsed
 
 
-_ALLOWED_CONTROLS = {"\n", "\t"}
-
-
 def clean_text(field: str, text: str, *, limit: int = 10_000, required: bool = False) -> str:
     """Free text as stored: exactly as typed, but refused when empty (if required), too long
     or holding control characters other than newline and tab."""
@@ -208,7 +205,7 @@ def clean_text(field: str, text: str, *, limit: int = 10_000, required: bool = F
         raise InvalidInput(t("err.required", field=field))
     if len(text) > limit:
         raise InvalidInput(t("err.text_too_long", field=field, length=len(text), limit=limit))
-    for char in text:
-        if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc":
-            raise InvalidInput(t("err.control_chars", field=field, code=ord(char)))
+    bad = unstorable(text)
+    if bad is not None:
+        raise InvalidInput(t("err.control_chars", field=field, code=ord(bad)))
     return text

@@ -78,7 +78,22 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """The settings in force; a bad settings file or variable is named, not a traceback."""
+    import yaml
+    from pydantic import ValidationError
+
+    from .datafiles import describe_validation
+    from .errors import DataFileError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise DataFileError(
+            describe_validation(exc, None, "") + " (settings file or INSPECT_TUI_* variable)",
+            where=str(settings_file()),
+        ) from exc
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # syntax, encoding
+        raise DataFileError(f"cannot be read: {exc}", where=str(settings_file())) from exc
 
 
 def device_id(folder: Path | None = None) -> str:

@@ -117,6 +117,15 @@ def import_org_tree_data(store: Store, tree: OrgTreeFile, *, source: str = "") -
                 "is neither in the file nor in the database",
                 where=source or None,
             )
+    for index, unit in enumerate(tree.units):  # every text checked before anything is written
+        try:
+            _row(unit, None)
+        except InvalidInput as exc:
+            field = exc.message.split(" ", 1)[0]
+            raise DataFileError(
+                f"field units[{index}].{field} (unit {unit.code!r}): {exc.message}",
+                where=source or None,
+            ) from exc
     order = _parents_first(tree.units, source)
     created = updated = 0
     with store.write():
