@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from .models import IndicatorSystemFile, OrgTreeFile
 from .notices.template import NoticeTemplate
+from .services.benchmark_settings import BenchmarkSettings
 from .settings import Settings
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -21,6 +22,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "org-tree.schema.json": OrgTreeFile,
     "settings.schema.json": Settings,
     "notice-template.schema.json": NoticeTemplate,
+    "benchmark.schema.json": BenchmarkSettings,
 }
 
 

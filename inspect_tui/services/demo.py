@@ -37,7 +37,8 @@ from ..models import (
 )
 from ..paths import demo_org
 from ..store import Store
-from . import checklists, inspections, problems, ranking, units
+from . import checklists, inspections, practices, problems, ranking, review, selfreport, units
+from .benchmark_settings import BenchmarkSettings, Role
 
 INSPECTORS = ("張明遠", "李文靜", "王海濤", "劉淑芬", "陳志剛", "趙雅琴")
 OFFICE = "周慧敏"  # 政治部 staff: records what units report, runs the monthly ranking
@@ -59,7 +60,22 @@ COMMITTEE_NAMES = (
     "潘德勝",
     "杜美玲",
 )
+# The review flow's people (四級審核): the office submits, the department reviews, the
+# specialist consolidates, the leader approves and publishes.
+REVIEWER = "孫建平"  # 管理部門
+SPECIALIST = "馬麗華"  # 專責
+LEADER = "高振宇"  # 局黨委
+DEMO_SETTINGS = BenchmarkSettings(
+    roles={
+        OFFICE: [Role.SUBMIT],
+        REVIEWER: [Role.REVIEW],
+        SPECIALIST: [Role.CONSOLIDATE],
+        LEADER: [Role.APPROVE],
+    }
+)
 MONTHS = 12
+SELF_REPORT_MONTHS = 3  # the last months in which units report their own indicator results
+PRACTICE_MONTHS = 4  # the last months in which inspectors mark good practices
 V3_FROM_MONTH = 6  # months 0..5 use version 2 of the indicator system, then version 3
 OFFICE_START = dt.time(1, 0)  # 09:00 in Asia/Shanghai, kept in UTC
 
@@ -88,6 +104,9 @@ class DemoSummary:
     monthly_results: int
     months: tuple[str, ...]
     lagging_last_month: tuple[str, ...]  # unit codes
+    published: int = 0  # months published through the review flow
+    self_reports: int = 0
+    practices: int = 0
 
 
 # ---------------------------------------------------------------------- problem texts
@@ -316,6 +335,37 @@ _AMEND_REASON = "複核支部補充提交的會議記錄原件後更正"
 _REOPEN_REASON = "復查「回頭看」發現問題反彈：整改後連續兩個月未落實，重新整改"
 
 
+# Good practices (亮點 / 典型經驗) inspectors mark, by theme, in the source's words.
+PRACTICE_TEXTS: dict[str, str] = {
+    "三重一大": "「三重一大」事項建立決策登記表，先集體研究後實施，明確專人落實並反饋結果",
+    "每月一題": "中層幹部「每月一題」心得體會按月收齊，支部書記點評後在全局交流會上交流",
+    "廉政": "廉政監督員每季度反饋監督意見，每月開展一次廉政教育並留存記錄",
+    "對標分析": "每月召開對標分析會，對落後指標逐項制定改進措施，主動邀請標桿支部傳經送寶",
+    "三會一課": "「三會一課」按月計劃、按季度小結，黨課教案、簽到表和會議記錄同步歸檔",
+    "發展黨員": "實行入黨積極分子培養考察和發展對象公示制度，逐人建立發展黨員工作流程核對表",
+    "先進性承諾": "黨員從共性承諾、崗位承諾、實事承諾和自律承諾四個方面制定個人承諾，季度點評，兌諾率100%",
+    "基礎資料": "按全局統一的15類基礎資料目錄建檔，每月5日前核對佐證資料後如實上報對標數據",
+    "黨小組": "按三年創建規範化黨小組計劃，黨小組每月活動一次，活動記錄本統一格式",
+    "黨費": "黨費按月收繳，收繳台賬每月在支部公示欄公開",
+    "三亮": "全面實施「亮身份、亮承諾、亮工作」：辦公桌擺放黨員身份桌牌，作業現場安全帽兩側印黨員標識",
+    "先鋒日記": "黨員「先鋒日記」每月不少於4篇，支部每季度評閱並寫明評閱意見",
+    "思想動態": "每季度開展職工思想動態分析，幹部與職工面對面「深度匯談」，對反映的問題逐條疏導",
+    "愛心": "開展「夏送清涼、冬送溫暖、春秋送歡樂」現場慰問，職工生日送上一束鮮花或一張賀卡",
+    "光明服務": "為每名黨員製作「光明服務連心卡」，黨員主動上門為VIP客戶、孤寡老人服務",
+    "參學率": "每次學習嚴格簽到並按月統計參學率，缺學黨員當月補學，參學率保持在95%以上",
+    "政工網絡": "明確專職信息員，每月上傳原創信息不少於8條，支部書記審核把關",
+    "形勢任務": "結合班組會開展形勢任務教育，逐班組宣講全局重點工作",
+    "工會": "支委會每半年專題研究工會工作，廠務公開欄每季度更新，合理化建議件件回復",
+    "共青團": "支委會專題研究團的工作，推薦優秀團員入黨並列入積極分子名冊",
+    "安全思想": "大型工作、重要檢修和保電任務前制定思想保證措施，工作前宣講、工作中檢查、工作後總結",
+    "零違章": "開展工作現場「零違章」競賽，全體黨員簽訂安全承諾書，黨小組每月點評",
+    "建功立業": "支部書記參加每次生產經營例會，參與考核分配方案的制定與監督並會簽",
+    "自選動作": "開展黨員站際互查活動，互幫互促；自選動作按季度申報備案，按PDCA管理並形成小結",
+}
+_SEND_BACK_REASON = "抽查發現個別支部上報數據與佐證資料不一致，退回核對後重新上報"
+_MONTH_REOPEN_REASON = "支部補充提交會議記錄原件，複核後更正當月檢查結果，重新計算並報審"
+
+
 def theme_of(title: str) -> str | None:
     for keyword, theme in _KEYWORDS:
         if keyword in title:
@@ -376,6 +426,10 @@ class _Demo:
         self.systems: list[_System] = []
         self.theme_problem: dict[tuple[str, str], str] = {}  # (unit, theme) → problem id
         self.last_supervisory: dict[str, dt.date] = {}
+        # benchmarking extras (reviews, self-reports, practices) draw from their own
+        # generator, so the rest of the year stays what it was
+        self.extra = random.Random(seed * 1_000_003 + 17)
+        self.over_reporters: dict[str, float] = {}  # unit id → share of items inflated
 
     # -------------------------------------------------------------- timeline
 
@@ -438,6 +492,14 @@ class _Demo:
                     bonus_chance=bonus,
                 )
             )
+        # one lagging-prone branch reports far more than spot checks find, one ordinary
+        # branch a little more: the month view flags them for follow-up
+        weak = [u for u in self.units if u.quality < 0.4]
+        middle = [u for u in self.units if u.kind is UnitKind.BRANCH and 0.7 <= u.quality < 0.85]
+        if weak:
+            self.over_reporters[self.extra.choice(weak).id] = 1.0
+        if middle:
+            self.over_reporters[self.extra.choice(middle).id] = 0.45
 
     def system_for(self, month: str) -> _System:
         """The older version for the first half year, the newer one after (both in use, as
@@ -472,6 +534,10 @@ class _Demo:
             if month != self.last_month:
                 compute_day = _workday(end + dt.timedelta(days=1))
                 self.at(compute_day, 450, self._compute_action(month))
+        for month in self.months[-SELF_REPORT_MONTHS:]:
+            start = ranking.month_bounds(month)[0]
+            day = min(_workday(start + dt.timedelta(days=25)), self.today)
+            self.at(day, 470, self._self_report_action(month))
         self._plan_last_week()
 
     def _plan_last_week(self) -> None:
@@ -537,6 +603,7 @@ class _Demo:
             return inspection.id
         self.tick(5, 15)
         inspections.sign_off(store, inspection.id)
+        self.mark_practices(unit, inspection.id, day, system)
         self.record_problems(unit, inspection.id, day, kind, findings, lead)
         if self.rng.random() < 0.05:
             self.at(day, 470, lambda: self.amend(inspection.id, lead))
@@ -770,6 +837,164 @@ class _Demo:
                 self.rng.randint(0, 120),
                 self._visit_action(unit, day, InspectionKind.SUPERVISORY),
             )
+        if month != self.last_month:
+            self.plan_review(month)
+
+    # -------------------------------------------------------------- benchmarking extras
+
+    def plan_review(self, month: str) -> None:
+        """The four-level review of a computed month, a workday per step: most months are
+        published; one is sent back once; one is published, reopened for a correction and
+        published again; the month before the last waits for consolidation."""
+        index = self.months.index(month)
+
+        def step(user: str, role: Role) -> Callable[[], None]:
+            def action() -> None:
+                self.as_user(user)
+                review.advance(self.store, month, role, DEMO_SETTINGS)
+
+            return action
+
+        def send_back() -> None:
+            self.as_user(REVIEWER)
+            review.send_back(self.store, month, _SEND_BACK_REASON, DEMO_SETTINGS)
+
+        def resubmit() -> None:
+            self.as_user(OFFICE)
+            ranking.compute_month(self.store, month)
+            review.advance(self.store, month, Role.SUBMIT, DEMO_SETTINGS)
+
+        flow = [
+            step(OFFICE, Role.SUBMIT),
+            step(REVIEWER, Role.REVIEW),
+            step(SPECIALIST, Role.CONSOLIDATE),
+            step(LEADER, Role.APPROVE),
+        ]
+        if month == self.months[-2]:
+            plan = flow[:2]
+        elif index == 3:
+            plan = [flow[0], send_back, resubmit, *flow[1:]]
+        elif index == MONTHS - 4:
+            plan = [*flow, lambda: self.correct(month), resubmit, *flow[1:]]
+        else:
+            plan = flow
+        day = self.clock.today()
+        for action in plan:
+            day = _workday(day + dt.timedelta(days=1))
+            self.at(day, self.extra.randint(30, 400), action)
+
+    def correct(self, month: str) -> None:
+        """A correction to a published month: reopened with a reason, an answer amended in
+        a mid-table unit (so nobody's bottom streak or the benchmark changes)."""
+        self.as_user(LEADER)
+        review.reopen(self.store, month, _MONTH_REOPEN_REASON, DEMO_SETTINGS)
+        start, end = ranking.month_bounds(month)
+        ranked = ranking.count_ranked(self.store, month)
+        row = self.store.one(
+            "SELECT a.inspection_id, a.indicator_id, i.team FROM answers AS a "
+            "JOIN inspections AS i ON i.id = a.inspection_id "
+            "JOIN indicators AS d ON d.id = a.indicator_id "
+            "JOIN monthly_results AS m ON m.unit_id = i.unit_id AND m.month = ? "
+            "WHERE i.state = 'signed_off' AND i.date >= ? AND i.date < ? AND a.result = 'partly' "
+            "AND d.rule LIKE '%graded%' AND m.rank BETWEEN 5 AND ? "
+            "AND NOT EXISTS (SELECT 1 FROM bottom_streaks AS b "
+            "WHERE b.unit_id = i.unit_id AND b.month = m.month AND b.streak > 0) "
+            "ORDER BY i.date, i.id, d.position LIMIT 1",
+            (month, start.isoformat(), end.isoformat(), ranked - 5),
+        )
+        if row:
+            self.as_user(row["team"][0])
+            inspections.amend_answer(
+                self.store,
+                row["inspection_id"],
+                row["indicator_id"],
+                Result.CONFORMS,
+                reason=_AMEND_REASON,
+            )
+
+    def _self_report_action(self, month: str) -> Callable[[], None]:
+        return lambda: self.self_report(month)
+
+    def self_report(self, month: str) -> None:
+        """Units report their own indicator results (支部上報), as the office imports them:
+        most report what spot checks found (now and then a point more); the over-reporters
+        report full marks on some or all items."""
+        self.as_user(OFFICE)
+        system = self.system_for(month)
+        checklist = checklists.get_checklist(self.store, system.id)
+        start, end = ranking.month_bounds(month)
+        found: dict[tuple[str, str], float | None] = {}  # the mean of what was found
+        for row in self.store.all(
+            "SELECT i.unit_id, a.indicator_id, avg(a.score) AS score FROM answers AS a "
+            "JOIN inspections AS i ON i.id = a.inspection_id WHERE i.state = 'signed_off' "
+            "AND i.date >= ? AND i.date < ? AND i.checklist_id = ? "
+            "GROUP BY i.unit_id, a.indicator_id",
+            (start.isoformat(), end.isoformat(), system.id),
+        ):
+            score = row["score"]
+            found[(row["unit_id"], row["indicator_id"])] = (
+                None if score is None else round(score, 2)
+            )
+        rows: list[tuple[int, dict[str, object]]] = []
+        for unit in self.units:
+            inflate = self.over_reporters.get(unit.id, 0.0)
+            for indicator in system.indicators:
+                bonus = indicator.kind is IndicatorKind.BONUS
+                value: object
+                if (unit.id, indicator.id) in found:
+                    score = found[(unit.id, indicator.id)]
+                    if score is None:
+                        value = "n/a"
+                    elif not bonus and self.extra.random() < inflate:
+                        value = indicator.max_score
+                    elif not bonus and score < indicator.max_score and self.extra.random() < 0.05:
+                        value = min(indicator.max_score, score + 1)
+                    else:
+                        value = score
+                elif bonus:
+                    value = 0
+                else:
+                    share = min(1.0, unit.quality + self.extra.uniform(0.0, 0.15) + inflate)
+                    value = round(indicator.max_score * share * 2) / 2
+                rows.append(
+                    (
+                        len(rows) + 2,
+                        {
+                            "month": month,
+                            "unit_code": unit.code,
+                            "system": f"{checklist.code}:{checklist.version}",
+                            "indicator_code": indicator.code,
+                            "score": value,
+                        },
+                    )
+                )
+        selfreport.import_rows(self.store, month, rows, source=f"{month} 支部上報.xlsx")
+
+    def mark_practices(
+        self, unit: _Unit, inspection_id: str, day: dt.date, system: _System
+    ) -> None:
+        """Inspectors mark good practices (亮點) of good units in the last months; the best
+        unit gets most."""
+        if ranking.month_of(day) not in self.months[-PRACTICE_MONTHS:] or unit.quality < 0.8:
+            return
+        chance = 0.5 if unit.quality > 0.95 else 0.12
+        given = inspections.answers_of(self.store, inspection_id)
+        marked = 0
+        for indicator in system.indicators:
+            text = PRACTICE_TEXTS.get(theme_of(indicator.title) or "")
+            answer = given.get(indicator.id)
+            if (
+                text is None
+                or answer is None
+                or answer.result is not Result.CONFORMS
+                or indicator.kind is IndicatorKind.BONUS
+                or self.extra.random() >= chance
+            ):
+                continue
+            practices.mark_practice(self.store, inspection_id, indicator.id, text)
+            marked += 1
+            if marked >= 4:
+                return
 
     def _lookback_action(self) -> None:
         """A re-inspection (復查) that looks back (回頭看) and finds a closed problem again."""
@@ -864,4 +1089,7 @@ def summarize(store: Store, today: dt.date, months: list[str]) -> DemoSummary:
         monthly_results=count("SELECT count(*) FROM monthly_results"),
         months=tuple(months),
         lagging_last_month=tuple(r["code"] for r in lagging),
+        published=count("SELECT count(*) FROM month_reviews WHERE state = 'published'"),
+        self_reports=count("SELECT count(*) FROM self_reports"),
+        practices=count("SELECT count(*) FROM practices"),
     )

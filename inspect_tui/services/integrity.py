@@ -101,6 +101,8 @@ SEALED: dict[str, Callable[[Store], dict[str, str]]] = {"inspection": current_in
 
 
 def _check_seals(store: Store) -> list[Finding]:
+    from . import review  # noqa: F401  (registers SEALED["month"] for published months)
+
     table = {"inspection": "inspections", "month": "monthly_results"}
     broken = seals.verify(
         store, {kind: functools.partial(fn, store) for kind, fn in SEALED.items()}

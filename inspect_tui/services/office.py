@@ -45,8 +45,9 @@ ORDER BY m.rank, u.code""",
         "後進支部 Lagging units",
         "連續排名落後的支部。Units lagging in the month (default: the latest).",
         f"""SELECT m.month AS month, u.code AS unit_code, u.name AS unit, m.rank AS rank,
-       m.score AS score
+       m.score AS score, b.months AS months
 FROM monthly_results m JOIN units u ON u.id = m.unit_id
+LEFT JOIN bottom_streaks b ON b.unit_id = m.unit_id AND b.month = m.month
 WHERE m.month = {_MONTH} AND m.lagging = 1
 ORDER BY m.rank, u.code""",
         ("month",),

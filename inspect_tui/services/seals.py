@@ -51,7 +51,7 @@ def verify(store: Store, current_hashes: dict[str, Callable[[], dict[str, str]]]
     content now}.
     """
     broken: list[Broken] = []
-    rows = store.all("SELECT * FROM seals")
+    rows = store.all("SELECT rowid AS _order, * FROM seals")
     by_id = {r["id"]: r for r in rows}
     for row in rows:
         prev = by_id.get(row["prev_id"]) if row["prev_id"] else None
@@ -65,7 +65,7 @@ def verify(store: Store, current_hashes: dict[str, Callable[[], dict[str, str]]]
         if row["chain_hash"] != _chain(prev["chain_hash"] if prev else "", row["content_hash"]):
             broken.append(Broken(row["kind"], row["ref_id"], f"seal {row['id']} breaks the chain"))
     latest: dict[tuple[str, str], dict[str, object]] = {}
-    for row in sorted(rows, key=lambda r: (r["at"], r["id"])):
+    for row in sorted(rows, key=lambda r: (r["at"], r["_order"])):  # same time: written later
         latest[(row["kind"], row["ref_id"])] = row
     for kind, compute in current_hashes.items():
         now = compute()

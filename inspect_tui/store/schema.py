@@ -319,6 +319,99 @@ CREATE TABLE merges (
     summary TEXT NOT NULL
 );
 
+-- Monthly benchmarking (月度對標). Units at the bottom of a month, with how many ranked
+-- months running they have been there and which months those were (comma-separated),
+-- written by the month's computation for units at the bottom; a recomputation that takes
+-- a unit off the bottom sets streak 0 (never deletes, so merges stay quiet).
+-- id = key_id("bottom", unit, month).
+CREATE TABLE bottom_streaks (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    month TEXT NOT NULL,
+    streak INTEGER NOT NULL CHECK (streak >= 0),
+    months TEXT NOT NULL,
+    lagging INTEGER NOT NULL DEFAULT 0,
+    {_ROW},
+    UNIQUE (unit_id, month)
+);
+CREATE INDEX bottom_streaks_month ON bottom_streaks(month, lagging);
+-- The ranked scores of a span of months, read without touching the table: lagging
+-- detection over years of history, and the look-back of each month's computation.
+CREATE INDEX monthly_results_ranked ON monthly_results(month, unit_id, score)
+    WHERE rank IS NOT NULL;
+
+-- The four-level review of a month's results (支部上報 → 管理部門審查 → 專責匯總 →
+-- 領導審核發布): one row per month, id = key_id("month_review", month). No row: draft.
+CREATE TABLE month_reviews (
+    id TEXT PRIMARY KEY,
+    month TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN
+        ('submitted', 'reviewed', 'consolidated', 'published', 'returned', 'reopened')),
+    round INTEGER NOT NULL DEFAULT 1 CHECK (round >= 1),
+    submitted_by TEXT,
+    submitted_at TEXT,
+    reviewed_by TEXT,
+    reviewed_at TEXT,
+    consolidated_by TEXT,
+    consolidated_at TEXT,
+    published_by TEXT,
+    published_at TEXT,
+    content_hash TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    {_ROW}
+);
+
+-- Every step of a month's review, send-backs and reopenings with their reasons.
+CREATE TABLE month_review_events (
+    id TEXT PRIMARY KEY,
+    review_id TEXT NOT NULL REFERENCES month_reviews(id),
+    month TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN
+        ('submit', 'review', 'consolidate', 'approve', 'send_back', 'reopen')),
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    content_hash TEXT,
+    {_ROW}
+);
+CREATE INDEX month_review_events_month ON month_review_events(month, at);
+
+-- What units report themselves each month (支部上報), checked against spot checks.
+-- id = key_id("self_report", month, unit, indicator).
+CREATE TABLE self_reports (
+    id TEXT PRIMARY KEY,
+    month TEXT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    indicator_id TEXT NOT NULL REFERENCES indicators(id),
+    indicator_code TEXT NOT NULL,
+    score REAL CHECK (score IS NULL OR score >= 0),
+    remark TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    imported_by TEXT NOT NULL DEFAULT '',
+    {_ROW},
+    UNIQUE (month, unit_id, indicator_id)
+);
+CREATE INDEX self_reports_unit ON self_reports(unit_id, month);
+
+-- Good practices (亮點 / 典型經驗) marked during inspections: the practice library (對標實踐庫).
+CREATE TABLE practices (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    indicator_id TEXT NOT NULL REFERENCES indicators(id),
+    indicator_code TEXT NOT NULL,
+    inspection_id TEXT REFERENCES inspections(id),
+    month TEXT NOT NULL,
+    description TEXT NOT NULL,
+    marked_by TEXT NOT NULL,
+    marked_on TEXT NOT NULL,
+    {_ROW}
+);
+CREATE INDEX practices_indicator ON practices(indicator_code, unit_id);
+CREATE INDEX practices_unit ON practices(unit_id, month);
+CREATE INDEX practices_inspection ON practices(inspection_id);
+
 CREATE TABLE audit_log (
     id TEXT PRIMARY KEY,
     at TEXT,
@@ -355,6 +448,11 @@ AUDITED = (
     "notices",
     "notice_problems",
     "monthly_results",
+    "bottom_streaks",
+    "month_reviews",
+    "month_review_events",
+    "self_reports",
+    "practices",
 )
 
 # Tables a merge brings over, parents before children (foreign keys are deferred anyway).
@@ -373,6 +471,11 @@ MERGED = (
     "notices",
     "notice_problems",
     "monthly_results",
+    "bottom_streaks",
+    "month_reviews",
+    "month_review_events",
+    "self_reports",
+    "practices",
 )
 
 # Columns too large or too derived to copy into every audit entry.
