@@ -171,6 +171,8 @@ def build_db(path: Path, *, monthly: bool = True) -> Store:
 
     if monthly:
         add_monthly_results(store, rng)
+    # backed up today: the backup reminder stays out of tests that are not about it
+    store.set_meta("last_backup_at", store.now_iso())
     return store
 
 
@@ -196,6 +198,16 @@ def add_monthly_results(store: Store, rng: random.Random) -> None:
                 )
 
 
+def build_demo_db(path: Path) -> None:
+    """The shipped demo (a year of monthly results, reviews, self-reports, practices) with
+    ``TODAY`` as its today; closed, for ``copy_db``. About 8 s: build once per module."""
+    from inspect_tui.services.demo import build_demo
+
+    with open_db(path) as store:
+        build_demo(store, seed=7, today=TODAY)
+        store.set_meta("last_backup_at", store.now_iso())  # no backup reminder on screen
+
+
 def copy_db(template: Path, target: Path, *, seed: int = SEED + 1) -> Store:
     """A fresh copy of a closed template database, opened with a fixed clock. The seed
     differs from the one that built the template, so new ids never repeat old ones."""
@@ -207,3 +219,72 @@ def in_progress_id(store: Store) -> str:
     return str(
         store.scalar("SELECT id FROM inspections WHERE state = 'in_progress' ORDER BY date LIMIT 1")
     )
+
+
+# ---------------------------------------------------------------------- a second laptop
+
+OTHER_USER = "李四"
+OTHER_DEVICE = "laptop-b"
+LATER = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)
+
+
+def later_clock() -> FixedClock:
+    """The same day, after the template was built (from 01:00): changes stamped by it are
+    the newest in the audit log, as changes made after a database was handed out are."""
+    return FixedClock(LATER, dt.timedelta(seconds=1))
+
+
+def other_laptop(template: Path, path: Path) -> Store:
+    """A copy of the template opened as a second laptop: another device, another
+    inspector, working later that day."""
+    path.write_bytes(template.read_bytes())
+    return open_store(
+        path, clock=later_clock(), user=OTHER_USER, device_id=OTHER_DEVICE, seed=SEED + 2
+    )
+
+
+def work_apart(here: Store, there: Store) -> None:
+    """Work done on two laptops since they split, later that day (``here`` gets a later
+    clock): the same unit's secretary and the same problem's deadline changed differently
+    on both (two conflicts); on the other laptop a rectification recorded and a new
+    inspection begun (three answers)."""
+    here.clock = later_clock()
+    units.update_unit(here, "SDC", secretary="張三改")
+    units.update_unit(there, "SDC", secretary="李四改")
+    problem = str(
+        here.scalar("SELECT id FROM problems WHERE description = ?", ("三名黨員承諾未公開",))
+    )
+    problems.extend_deadline(here, problem, deadline=dt.date(2026, 4, 10), reason="公示欄維修")
+    problems.extend_deadline(there, problem, deadline=dt.date(2026, 4, 20), reason="等待換屆")
+    problems.record_rectification(
+        there, problem, description="已公開兩名黨員的承諾", done_on=dt.date(2026, 3, 16)
+    )
+    inspection = inspections.start_inspection(
+        there, "XXZX", kind=InspectionKind.SPOT, date=TODAY, team=[OTHER_USER]
+    )
+    _answer_all(there, inspection.id, random.Random(SEED + 2), upto=3)
+
+
+# ---------------------------------------------------------------------- rectification and evidence
+
+
+def problem_id(store: Store, description: str) -> str:
+    """The id of the seeded problem with this description."""
+    return str(store.scalar("SELECT id FROM problems WHERE description = ?", (description,)))
+
+
+def start_reinspection(store: Store, unit: str = "KFZX") -> str:
+    """A re-inspection (復查) of ``unit`` begun today, one item answered."""
+    inspection = inspections.start_inspection(
+        store, unit, kind=InspectionKind.REINSPECTION, date=TODAY, team=[USER]
+    )
+    _answer_all(store, inspection.id, random.Random(SEED + 3), upto=1)
+    return inspection.id
+
+
+def make_jpeg(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
+    """A small real JPEG (red), made by Pillow."""
+    from PIL import Image
+
+    Image.new("RGB", size, (200, 30, 30)).save(path, "JPEG")
+    return path

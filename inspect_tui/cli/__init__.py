@@ -41,9 +41,11 @@ class Options:
     def db_path(self) -> Path:
         return resolve_db(self.db)
 
-    def settings_user(self) -> str:
+    def settings_user(self, *, login_fallback: bool = True) -> str:
+        """--user, else INSPECT_TUI_USER / settings.yaml, else the login name; with
+        ``login_fallback=False`` empty instead (the app then asks for the name)."""
         settings = load_settings()
-        return self.user or settings.user or _login_name()
+        return self.user or settings.user or (_login_name() if login_fallback else "")
 
 
 def _login_name() -> str:
@@ -157,7 +159,7 @@ class MainGroup(click.Group):
         path = opts.db_path()
         note = "" if path.exists() else " (does not exist yet)"
         with formatter.section("Database"):
-            formatter.write_text(f"In use: {path}{note}")
+            formatter.write(f"  In use: {path}{note}\n")  # a path is never wrapped
             if opts.db is None and not path.exists():
                 formatter.write_text(
                     f"Started without a database, the app opens a demo database at {demo_db_path()}."
@@ -203,7 +205,11 @@ def run_tui(opts: Options) -> None:
 
     if not store.readonly and not checklists.list_checklists(store):
         checklists.install_shipped(store)
-    InspectApp(store=store, lang=opts.lang or load_settings().lang or detect_language()).run()
+    InspectApp(
+        store=store,
+        lang=opts.lang or load_settings().lang or detect_language(),
+        ask_user=not opts.settings_user(login_fallback=False),
+    ).run()
 
 
 # ---------------------------------------------------------------------- init / demo

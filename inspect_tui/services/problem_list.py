@@ -1,14 +1,22 @@
 """Finding problems: the filters of the problems screen, counts per filter, per-unit
-figures. Everything is paged from SQLite (``LIMIT n + 1``), never loaded whole."""
+figures, and the warning colour of each problem. Everything is paged from SQLite
+(``LIMIT n + 1``), never loaded whole.
+
+Speed on 200,000 problems: a page is found as ids first (no joins, no per-row evidence
+counts), and in deadline order as a merge of one index range per state (the
+``(state, deadline)`` index), so the first page never sorts the whole table. Filters
+without an index of their own (severity, indicator, free text) still scan the rows they
+have to; see ``bench_problems`` for the figures."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
-from ..models import ProblemState, Severity
+from ..models import InspectionKind, ProblemState, Severity
 from ..store import Store
 
 PENDING = (ProblemState.OPEN, ProblemState.RECTIFYING, ProblemState.SUBMITTED)
@@ -24,6 +32,7 @@ class ProblemFilter:
     unit_id: str | None = None
     severity: Severity | None = None
     indicator_id: str | None = None
+    indicator_code: str | None = None  # every version's indicator of that code (e.g. B1)
     inspection_id: str | None = None
     text: str = ""
     found_from: dt.date | None = None
@@ -70,6 +79,38 @@ SORTS = {
     "found": "p.found_on DESC, p.id",
     "unit": "u.code, p.deadline, p.id",
 }
+# sorts a page can be merged from per-state index ranges: the order over the merged rows
+MERGED_SORTS = {"deadline": "deadline, id", "-deadline": "deadline DESC, id"}
+
+# ---------------------------------------------------------------------- warning colours
+
+DUE_SOON_DAYS = 7  # blue: due within this many days (紅黃藍預警; a setting later)
+LONG_OVERDUE_DAYS = 30  # red: overdue by more than this many days
+
+
+class WarningLevel(StrEnum):
+    """The three warning colours (紅黃藍預警) of a problem not yet closed."""
+
+    DUE_SOON = "blue"
+    OVERDUE = "yellow"
+    SERIOUS = "red"  # long overdue, or found again after closing (reopened)
+
+
+def warning(
+    state: ProblemState, deadline: dt.date, reopened: int, today: dt.date
+) -> WarningLevel | None:
+    """Blue when due within ``DUE_SOON_DAYS``, yellow when overdue, red when overdue by
+    more than ``LONG_OVERDUE_DAYS`` or found again; closed problems have none."""
+    if state is ProblemState.CLOSED:
+        return None
+    late = (today - deadline).days
+    if reopened or late > LONG_OVERDUE_DAYS:
+        return WarningLevel.SERIOUS
+    if late > 0:
+        return WarningLevel.OVERDUE
+    if -late <= DUE_SOON_DAYS:
+        return WarningLevel.DUE_SOON
+    return None
 
 
 def _where(f: ProblemFilter, today: dt.date) -> tuple[str, dict[str, Any]]:
@@ -84,6 +125,9 @@ def _where(f: ProblemFilter, today: dt.date) -> tuple[str, dict[str, Any]]:
     if f.due_within is not None:
         clauses.append("p.state != 'closed' AND p.deadline >= :today AND p.deadline <= :due_by")
         params["due_by"] = (today + dt.timedelta(days=f.due_within)).isoformat()
+    if f.indicator_code:
+        clauses.append("p.indicator_id IN (SELECT id FROM indicators WHERE code = :indicator_code)")
+        params["indicator_code"] = f.indicator_code
     for column, value in (
         ("unit_id", f.unit_id),
         ("indicator_id", f.indicator_id),
@@ -102,10 +146,12 @@ def _where(f: ProblemFilter, today: dt.date) -> tuple[str, dict[str, Any]]:
         clauses.append("p.found_on <= :found_to")
         params["found_to"] = f.found_to.isoformat()
     if f.text.strip():
-        # instr() is a plain substring test: no LIKE wildcards to escape, CJK-safe
+        # instr() is a plain substring test: no LIKE wildcards to escape, CJK-safe. Unit
+        # names are matched once (10,000 units), not joined per problem.
         clauses.append(
             "(instr(p.description, :text) OR instr(p.requirement, :text) "
-            "OR instr(p.responsible, :text) OR instr(u.name, :text))"
+            "OR instr(p.responsible, :text) "
+            "OR p.unit_id IN (SELECT id FROM units WHERE instr(name, :text)))"
         )
         params["text"] = f.text.strip()
     return (" AND ".join(clauses) or "1"), params
@@ -128,6 +174,59 @@ _SELECT = """
     LEFT JOIN indicators i ON i.id = p.indicator_id
 """
 
+# The ledger reads every row: the evidence is counted once per owner and joined, not
+# looked up row by row (a third of the time of a 200,000-row ledger).
+_EVIDENCE_PER_ROW = _SELECT[
+    _SELECT.index("(SELECT count(*) FROM attachments a") : _SELECT.index(" AS evidence_count")
+]
+_SELECT_ALL = (
+    _SELECT.replace(_EVIDENCE_PER_ROW, "coalesce(ep.n, 0) + coalesce(er.n, 0)")
+    + """
+    LEFT JOIN (SELECT owner_id, count(*) AS n FROM attachments
+               WHERE owner_table = 'problems' GROUP BY owner_id) ep ON ep.owner_id = p.id
+    LEFT JOIN (SELECT r.problem_id, count(*) AS n FROM attachments a
+               JOIN rectifications r ON r.id = a.owner_id
+               WHERE a.owner_table = 'rectifications' GROUP BY r.problem_id) er
+           ON er.problem_id = p.id
+"""
+)
+
+
+def _mergeable(f: ProblemFilter) -> bool:
+    """Whether walking the per-state deadline ranges finds a page quickly: not when an
+    inspection narrows the rows to a handful (its own index is better), nor when a filter
+    without an index (indicator, free text) may match only far down the ranges, where a
+    scan and a sort of the matches costs less than that walk."""
+    return not (f.inspection_id or f.indicator_id or f.indicator_code or f.text.strip())
+
+
+def _page_ids(
+    f: ProblemFilter, today: dt.date, sort: str, limit: int, offset: int
+) -> tuple[str, dict[str, Any]]:
+    """The query of one page of ids (``limit`` rows from ``offset``), and its parameters."""
+    where, params = _where(f, today)
+    params |= {"limit": limit, "offset": offset}
+    states = f.states or (PENDING if f.overdue or f.due_within is not None else tuple(ProblemState))
+    if sort in MERGED_SORTS and len(states) > 1 and _mergeable(f):
+        # each state's rows come in order from its index range, stopping at the page's end;
+        # merged, then the page is cut: no sort of every matching row
+        params["depth"] = offset + limit
+        parts = []
+        for n, state in enumerate(states):
+            params[f"part{n}"] = state.value
+            parts.append(
+                "SELECT * FROM (SELECT p.id AS id, p.deadline AS deadline FROM problems p "
+                f"WHERE p.state = :part{n} AND {where} ORDER BY {SORTS[sort]} LIMIT :depth)"
+            )
+        merged = " UNION ALL ".join(parts)
+        return f"{merged} ORDER BY {MERGED_SORTS[sort]} LIMIT :limit OFFSET :offset", params
+    join = "JOIN units u ON u.id = p.unit_id" if "u." in SORTS[sort] else ""
+    return (
+        f"SELECT p.id AS id FROM problems p {join} WHERE {where} "
+        f"ORDER BY {SORTS[sort]} LIMIT :limit OFFSET :offset",
+        params,
+    )
+
 
 def search(
     store: Store,
@@ -139,11 +238,12 @@ def search(
     offset: int = 0,
 ) -> Page:
     """One page of problems matching ``f``, sorted; ``has_more`` from fetching one extra."""
-    where, params = _where(f, today)
-    order = SORTS.get(sort, SORTS["deadline"])
+    sort = sort if sort in SORTS else "deadline"
+    ids, params = _page_ids(f, today, sort, limit + 1, offset)
     rows = store.all(
-        f"{_SELECT} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
-        params | {"limit": limit + 1, "offset": offset},
+        f"WITH page AS ({ids}) {_SELECT} WHERE p.id IN (SELECT id FROM page) "
+        f"ORDER BY {SORTS[sort]}",
+        params,
     )
     return Page(
         rows=[_row(r) for r in rows[:limit]], has_more=len(rows) > limit, offset=offset, limit=limit
@@ -155,7 +255,7 @@ def iterate(
 ) -> Iterator[ProblemRow]:
     """Every matching problem, streamed (the ledger of 200,000 rows never sits in memory)."""
     where, params = _where(f, today)
-    cursor = store.conn.execute(f"{_SELECT} WHERE {where} ORDER BY {SORTS[sort]}", params)
+    cursor = store.conn.execute(f"{_SELECT_ALL} WHERE {where} ORDER BY {SORTS[sort]}", params)
     names = [d[0] for d in cursor.description]
     while batch := cursor.fetchmany(2000):
         for values in batch:
@@ -164,25 +264,67 @@ def iterate(
 
 def count(store: Store, f: ProblemFilter, today: dt.date) -> int:
     where, params = _where(f, today)
-    join = "JOIN units u ON u.id = p.unit_id" if f.text.strip() else ""
-    return int(store.scalar(f"SELECT count(*) FROM problems p {join} WHERE {where}", params))
+    return int(store.scalar(f"SELECT count(*) FROM problems p WHERE {where}", params))
 
 
-def counts(store: Store, f: ProblemFilter, today: dt.date) -> dict[str, int]:
-    """What each quick filter would show, given the rest of ``f`` (for the filter bar)."""
+def _scans(f: ProblemFilter) -> bool:
+    """Whether ``f`` has a condition no index serves (severity, indicator, free text), so
+    matching rows can only be found by reading every problem."""
+    return bool(f.severity or f.indicator_id or f.indicator_code or f.text.strip())
+
+
+def counts(
+    store: Store, f: ProblemFilter, today: dt.date, *, due_days: int = DUE_SOON_DAYS
+) -> dict[str, int]:
+    """What each quick filter would show, given the rest of ``f`` (for the filter bar):
+    ``due_7`` is due within a week, ``due`` within ``due_days``.
+
+    Usually the states not yet closed are counted from the ``(state, deadline)`` index (a
+    few percent of all problems) and closed ones as the total minus those; a filter that
+    reads every problem anyway counts everything in that one pass."""
     base = f.with_(states=(), overdue=False, due_within=None)
     where, params = _where(base, today)
-    join = "JOIN units u ON u.id = p.unit_id" if base.text.strip() else ""
-    row = store.one(
-        f"""SELECT count(*) AS total,
-               sum(p.state = 'open') AS open, sum(p.state = 'rectifying') AS rectifying,
-               sum(p.state = 'submitted') AS submitted, sum(p.state = 'closed') AS closed,
-               sum(p.state != 'closed' AND p.deadline < :today) AS overdue,
-               sum(p.state != 'closed' AND p.deadline >= :today AND p.deadline <= :week) AS due_7
-            FROM problems p {join} WHERE {where}""",
-        params | {"week": (today + dt.timedelta(days=7)).isoformat()},
-    )
-    return {k: int(v or 0) for k, v in (row or {}).items()}
+    params |= {
+        "week": (today + dt.timedelta(days=7)).isoformat(),
+        "due_by": (today + dt.timedelta(days=due_days)).isoformat(),
+    }
+    pending = "p.state != 'closed'"
+    figures = f"""sum(p.state = 'open') AS open, sum(p.state = 'rectifying') AS rectifying,
+                  sum(p.state = 'submitted') AS submitted,
+                  sum({pending} AND p.deadline < :today) AS overdue,
+                  sum({pending} AND p.deadline >= :today AND p.deadline <= :week) AS due_7,
+                  sum({pending} AND p.deadline >= :today AND p.deadline <= :due_by) AS due"""
+    if _scans(base):
+        row = store.one(
+            f"SELECT count(*) AS total, {figures} FROM problems p WHERE {where}", params
+        )
+        result = {k: int(v or 0) for k, v in (row or {}).items()}
+    else:
+        row = store.one(
+            f"""SELECT {figures} FROM problems p
+                WHERE p.state IN ('open', 'rectifying', 'submitted') AND {where}""",
+            params,
+        )
+        result = {k: int(v or 0) for k, v in (row or {}).items()}
+        result["total"] = int(
+            store.scalar(f"SELECT count(*) FROM problems p WHERE {where}", params)
+        )
+    result["closed"] = result["total"] - result["open"] - result["rectifying"] - result["submitted"]
+    return result
+
+
+def tally(
+    store: Store, f: ProblemFilter, today: dt.date, *, due_days: int = DUE_SOON_DAYS
+) -> tuple[dict[str, int], int]:
+    """The filter bar's ``counts`` and how many problems ``f`` itself matches — taken from
+    the counts when the quick filters say it (a state, not closed, every state), so a
+    filter without an index is scanned once, not twice."""
+    found = counts(store, f, today, due_days=due_days)
+    if f.overdue or f.due_within is not None:
+        return found, count(store, f, today)
+    if not f.states:
+        return found, found["total"]
+    return found, sum(found[s.value] for s in set(f.states))
 
 
 def _row(r: dict[str, Any]) -> ProblemRow:
@@ -247,3 +389,29 @@ def unit_figures(store: Store, unit_id: str, today: dt.date) -> UnitFigures:
         closed_on_time=int(row.get("on_time") or 0),
         average_days_to_close=None if days is None else round(float(days), 1),
     )
+
+
+@dataclass(frozen=True)
+class InspectionChoice:
+    """An inspection that found problems, as a filter offers it."""
+
+    id: str
+    date: dt.date
+    kind: InspectionKind
+    problems: int
+
+
+def inspections_with_problems(store: Store, unit_id: str) -> list[InspectionChoice]:
+    """A unit's inspections that found problems, newest first (the inspection filter)."""
+    rows = store.all(
+        """SELECT i.id, i.date, i.kind, count(*) AS problems
+           FROM problems p JOIN inspections i ON i.id = p.inspection_id
+           WHERE p.unit_id = ? GROUP BY i.id ORDER BY i.date DESC, i.id""",
+        (unit_id,),
+    )
+    return [
+        InspectionChoice(
+            r["id"], dt.date.fromisoformat(r["date"]), InspectionKind(r["kind"]), r["problems"]
+        )
+        for r in rows
+    ]

@@ -157,6 +157,7 @@ CREATE INDEX problems_unit_state ON problems(unit_id, state, deadline);
 CREATE INDEX problems_pending_deadline ON problems(deadline) WHERE state != 'closed';
 CREATE INDEX problems_state_deadline ON problems(state, deadline);
 CREATE INDEX problems_inspection ON problems(inspection_id);
+CREATE INDEX problems_indicator ON problems(indicator_id, state, deadline);
 
 CREATE TABLE problem_events (
     id TEXT PRIMARY KEY,

@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import importlib
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import App
@@ -28,6 +28,12 @@ from .database import Database
 from .keys import localize_bindings
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
+from .text import shown_path
+from .widgets.evidence import Opener, prepare_images, system_open
+
+if TYPE_CHECKING:
+    from ..services.benchmark_settings import BenchmarkSettings
+    from ..settings import Settings
 
 # Screens past the home screen are imported when first opened, or by ``warm_up`` once the
 # home screen is ready: they pull in the services that import pypinyin (~0.3 s), which
@@ -36,6 +42,7 @@ LATER_MODULES = (
     "inspect_tui.tui.screens.units",
     "inspect_tui.tui.screens.checklist",
     "inspect_tui.tui.screens.problem_view",
+    "inspect_tui.tui.screens.problems",
 )
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -58,7 +65,18 @@ class InspectApp(App[None]):
         ),
     ]
 
-    def __init__(self, store: Store, lang: str = "en", *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lang: str = "en",
+        *,
+        clock: Clock | None = None,
+        ask_user: bool = False,
+        opener: Opener | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        """``ask_user``: no name is configured (the store writes the login name), so the
+        first screen asks for the inspector's name."""
         set_language(lang)
         super().__init__()
         localize_bindings(self)
@@ -66,6 +84,11 @@ class InspectApp(App[None]):
         self.lang = lang
         self.clock: Clock = clock or store.clock
         self.db = Database(store)
+        self.ask_user = ask_user
+        # evidence opens in the system's viewer; tests pass an opener that records
+        self.opener: Opener = opener or system_open
+        self._settings = settings
+        prepare_images()
         self.title = t("app.title")
         self.theme = DARK
 
@@ -73,6 +96,8 @@ class InspectApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
+        if self.ask_user:
+            self.ask_for_user()
         self.check_database()
 
     @work(thread=True, group="integrity", exit_on_error=False)
@@ -90,6 +115,30 @@ class InspectApp(App[None]):
 
     def today(self) -> dt.date:
         return self.clock.today()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings (attachment size limit, evidence rule), read when first needed."""
+        if self._settings is None:
+            from ..settings import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def benchmark_settings(self) -> BenchmarkSettings:
+        """Review roles, lagging rule, over-reporting margin (``benchmark.yaml``), read when
+        first needed (a bad file raises ``DataFileError``, shown by the screen)."""
+        found: BenchmarkSettings | None = getattr(self, "_benchmark_settings", None)
+        if found is None:
+            from ..services.benchmark_settings import load_benchmark_settings
+
+            found = self._benchmark_settings = load_benchmark_settings()
+        return found
+
+    @benchmark_settings.setter
+    def benchmark_settings(self, value: BenchmarkSettings) -> None:
+        self._benchmark_settings = value
 
     @work(thread=True, group="warm-up")
     def warm_up(self) -> None:
@@ -125,6 +174,85 @@ class InspectApp(App[None]):
 
         self.push_screen(ProblemScreen(problem_id))
 
+    def go_problems(self) -> None:
+        from .screens.problems import ProblemsScreen
+
+        for screen in self.screen_stack:
+            if type(screen) is ProblemsScreen:
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
+        self.push_screen(ProblemsScreen())
+
+    def open_unit_problems(self, unit_id: str) -> None:
+        from .screens.problems import UnitProblemsScreen
+
+        self.push_screen(UnitProblemsScreen(unit_id))
+
+    def open_reinspection(self, unit_id: str, inspection_id: str) -> None:
+        from .screens.problems import ReinspectionScreen
+
+        self.push_screen(ReinspectionScreen(unit_id, inspection_id))
+
+    def open_merge(self) -> None:
+        from .screens.merge import MergeScreen
+
+        if not isinstance(self.screen, MergeScreen):
+            self.push_screen(MergeScreen())
+
+    def open_conflicts(self) -> None:
+        from .screens.conflicts import ConflictsScreen
+
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen())
+
+    def open_audit_log(self, unit: str = "") -> None:
+        from .screens.audit import AuditScreen
+
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen(unit))
+
+    # benchmarking: the monthly ranking, notices, the practice library (keys on home)
+
+    def action_ranking(self, month: str | None = None) -> None:
+        from .screens.ranking import RankingScreen
+
+        if not isinstance(self.screen, RankingScreen):
+            self.push_screen(RankingScreen(month))
+
+    def action_notices(self, unit_id: str | None = None) -> None:
+        from .screens.notices import NoticesScreen
+
+        if not isinstance(self.screen, NoticesScreen):
+            self.push_screen(NoticesScreen(unit_id))
+
+    def action_practices(self) -> None:
+        from .screens.practices import PracticesScreen
+
+        if not isinstance(self.screen, PracticesScreen):
+            self.push_screen(PracticesScreen())
+
+    def back_up(self) -> None:
+        """Ask where to, then make a consistent copy of the database."""
+        from .screens.backup import BackupDialog
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.clear_notifications()  # the reminder, if shown, is answered
+                self.notify(t("backup.done", path=shown_path(path)), timeout=8)
+
+        if not isinstance(self.screen, BackupDialog):
+            self.push_screen(BackupDialog(), done)
+
+    def ask_for_user(self) -> None:
+        from .screens.user import UserDialog
+
+        def done(name: str | None) -> None:
+            if name:
+                self.ask_user = False
+
+        self.push_screen(UserDialog(), done)
+
     # ------------------------------------------------------------------ actions
 
     def action_help(self) -> None:
@@ -156,7 +284,11 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings(user=args.user)
     store = open_store(args.db, user=settings.user, device_id=device_id(), quick_check=False)
     try:
-        InspectApp(store=store, lang=args.lang or settings.lang or detect_language()).run()
+        InspectApp(
+            store=store,
+            lang=args.lang or settings.lang or detect_language(),
+            ask_user=not settings.user,
+        ).run()
     finally:
         store.close()
 

@@ -287,6 +287,37 @@ def _notice_batch(bench: Bench) -> Row:
     return Row(name, median, baseline, 15.0, f"{note}; {rows[2][3]}")
 
 
+def _register_ranking() -> None:
+    """Monthly benchmarking: ranking a month, lagging detection, the ranking screens."""
+    from .bench_ranking import register
+
+    register(figure, Measure)
+
+
+_register_ranking()
+
+
+def _register_problems() -> None:
+    """Rectification tracking: each filter of the problems screen, the ledger (issue 4)."""
+    from .bench_problems import figures
+
+    for name, fn in figures():
+        _external(name, fn)
+
+
+_register_problems()
+
+
+@figure("peak memory (TUI on the large database; 1,000 notices)", target_s=None)
+def _memory(bench: Bench) -> Row:
+    """Peak resident memory in MB; the table's time columns hold MB for this row."""
+    from .bench_memory import bench_memory
+
+    rows = bench_memory(bench.path)
+    note = "; ".join(f"{name}: {peak:.0f} MB ({extra}), target < {target:.0f} MB" for name, peak, _, target, extra in rows)
+    return Row("peak memory, MB (see note)", None, None, None, note)
+
+
 # ---------------------------------------------------------------------- running
 
 

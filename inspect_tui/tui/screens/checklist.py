@@ -29,6 +29,7 @@ from ...models import (
     DeductRule,
     GradedRule,
     Indicator,
+    InspectionKind,
     InspectionScore,
     InspectionState,
     PassFailRule,
@@ -38,10 +39,13 @@ from ...models import (
 )
 from ...rules import needs_value, score_answer
 from ...services import inspections, overview
+from ...services.evidence import Attachment
+from .. import tracking
 from ..answering import Recorded, record, remark
 from ..format import date, label, moment, num
 from .amend import AmendDialog
 from .base import BaseScreen, LoadFailed, SaveFailed
+from .practices import SheetBenchmarking
 from .problem import ProblemDialog
 from .review import ReviewScreen
 from .value import RemarkDialog, ValueDialog
@@ -88,8 +92,9 @@ def progress_text(score: InspectionScore, problems: int) -> str:
     return text
 
 
-class ChecklistScreen(BaseScreen[None]):
+class ChecklistScreen(SheetBenchmarking, BaseScreen[None]):
     BINDINGS = [
+        Binding("h", "practice", "key.practice", id="sheet.practice", show=False),
         Binding("1", "answer('conforms')", "key.conforms", id="sheet.conforms"),
         Binding("2", "answer('partly')", "key.partly", id="sheet.partly"),
         Binding("3", "answer('does_not')", "key.does_not", id="sheet.does_not"),
@@ -98,6 +103,8 @@ class ChecklistScreen(BaseScreen[None]):
         Binding("p", "problem", "key.problem", id="sheet.problem"),
         Binding("s", "review", "key.review", id="sheet.review"),
         Binding("a", "amend", "key.amend", id="sheet.amend"),
+        Binding("f", "attach", "key.attach_answer", id="sheet.attach"),
+        Binding("v", "verify_problems", "key.verify_problems", id="sheet.verify_problems"),
         Binding("j", "move(1)", "key.next", id="sheet.next", show=False),
         Binding("k", "move(-1)", "key.previous", id="sheet.previous", show=False),
         Binding(
@@ -120,6 +127,11 @@ class ChecklistScreen(BaseScreen[None]):
             "u", "next_unanswered", "key.next_unanswered", id="sheet.next_unanswered", show=False
         ),
     ]
+
+    class EvidenceLoaded(Message):
+        def __init__(self, found: tracking.SheetEvidence) -> None:
+            super().__init__()
+            self.found = found
 
     class SheetLoaded(Message):
         def __init__(self, sheet: overview.Sheet) -> None:
@@ -149,6 +161,7 @@ class ChecklistScreen(BaseScreen[None]):
         self._code_width = 2
         self._list_width = 40
         self._keep: str | None = None  # indicator to stay on when reloading
+        self.evidence: dict[str, list[Attachment]] = {}  # files on each answer, by answer id
 
     # ------------------------------------------------------------------ layout
 
@@ -184,8 +197,13 @@ class ChecklistScreen(BaseScreen[None]):
         return self._indicators.get(option.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("answer", "remark", "problem"):
+        if action in ("answer", "remark", "problem", "attach"):
             return not self.readonly
+        if action == "verify_problems":
+            return (
+                self.sheet is not None
+                and self.sheet.inspection.kind is InspectionKind.REINSPECTION
+            )
         if action == "amend":
             return (
                 not self.db.readonly
@@ -242,6 +260,33 @@ class ChecklistScreen(BaseScreen[None]):
         self._show_progress()
         self._show_detail()
         self.refresh_bindings()
+        self._load_evidence(first_load)
+
+    @work(thread=True, exclusive=True, group="sheet-evidence")
+    def _load_evidence(self, first_load: bool = False) -> None:
+        sheet = self.sheet
+        if sheet is None:
+            return
+        reinspection = first_load and sheet.inspection.kind is InspectionKind.REINSPECTION
+        try:
+            found = self.db.call(
+                tracking.sheet_evidence,
+                self.inspection_id,
+                sheet.unit.id,
+                self.inspect_app.today(),
+                reinspection=reinspection,
+            )
+        except Exception as error:
+            self.post_message(LoadFailed(error))
+            return
+        self.post_message(self.EvidenceLoaded(found))
+
+    @on(EvidenceLoaded)
+    def _evidence_loaded(self, message: EvidenceLoaded) -> None:
+        self.evidence = message.found.by_answer
+        if message.found.to_verify:
+            self.notify(t("sheet.reinspection", count=message.found.to_verify), timeout=8)
+        self._show_detail()
 
     def _build_options(self, sheet: overview.Sheet) -> None:
         items = self.query_one("#items", OptionList)
@@ -349,6 +394,7 @@ class ChecklistScreen(BaseScreen[None]):
             *self._part("sheet.guidance", Text(ind.guidance)),
             *self._part("sheet.problems_here", self._problems_text(ind)),
             *self._part("sheet.earlier", self._earlier_text(results)),
+            *self._part("sheet.self_report", self.benchmarking_text(ind)),
         ]
         self.query_one("#detail-body", Static).update(Content("\n").join(parts))
 
@@ -368,6 +414,9 @@ class ChecklistScreen(BaseScreen[None]):
             text.append("\n" + t("sheet.value", value=num(answer.value)))
         if answer.remark:
             text.append("\n" + t("sheet.remark", remark=answer.remark))
+        files = self.evidence.get(answer.id)
+        if files:
+            text.append("\n" + t("sheet.evidence", names="、".join(f.name for f in files)))
         return text
 
     def _problems_text(self, ind: Indicator) -> Text:
@@ -581,3 +630,30 @@ class ChecklistScreen(BaseScreen[None]):
                 self.notify(t("sheet.amended", code=ind.code), timeout=3)
 
         self.app.push_screen(AmendDialog(self.inspection_id, ind, answer), amended)
+
+    # ------------------------------------------------------------------ evidence, re-inspection
+
+    def action_attach(self) -> None:
+        """Attach evidence files to the current answer."""
+        from .attach import AttachDialog, Target
+
+        ind = self.current
+        if ind is None or self.readonly:
+            return
+        answer = self.answers.get(ind.id)
+        if answer is None:
+            self.notify(t("sheet.attach_needs_answer", code=ind.code), severity="warning")
+            return
+
+        def attached(files: list[Attachment] | None) -> None:
+            if files:
+                self.notify(t("sheet.attached", code=ind.code, count=len(files)), timeout=3)
+                self._load_evidence()
+
+        target = Target("answer", answer.id, t("attach.to_answer", code=ind.code, title=ind.title))
+        self.app.push_screen(AttachDialog([target]), attached)
+
+    def action_verify_problems(self) -> None:
+        """A re-inspection: the unit's problems not yet closed, to verify one by one."""
+        if self.sheet is not None:
+            self.inspect_app.open_reinspection(self.sheet.unit.id, self.inspection_id)

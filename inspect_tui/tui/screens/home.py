@@ -18,6 +18,7 @@ from ...services import overview
 from ..format import date, label, num
 from ..text import clip, shown_path
 from ..widgets import Section, Table
+from .backup import BackupState, backup_state
 from .base import BaseScreen, LoadFailed
 
 SECTIONS = ("in-progress", "overdue", "due-soon", "lagging", "signed-off")
@@ -31,6 +32,13 @@ class HomeScreen(BaseScreen[None]):
     AUTO_FOCUS = "Table"
     BINDINGS = [
         Binding("u", "units", "key.units", id="home.units"),
+        Binding("p", "problems", "key.problems", id="home.problems", show=False),
+        Binding("m", "merge", "key.merge", id="home.merge"),
+        Binding("c", "conflicts", "key.conflicts", id="home.conflicts", show=False),
+        Binding("l", "audit_log", "key.audit_log", id="home.audit_log", show=False),
+        Binding("b", "back_up", "key.back_up", id="home.back_up", show=False),
+        Binding("r", "app.ranking", "key.ranking", id="home.ranking"),
+        Binding("n", "app.notices", "key.notice_list", id="home.notices", show=False),
         Binding("tab", "app.focus_next", "key.next_section", id="home.next_section", show=False),
     ]
 
@@ -105,6 +113,7 @@ class HomeScreen(BaseScreen[None]):
         self._show()
         if first:
             self.inspect_app.warm_up()
+            self._check_backup()
             if not (isinstance(self.focused, Table) and self.focused.row_count):
                 for section in self.query(Section):
                     if section.table.row_count:
@@ -178,6 +187,8 @@ class HomeScreen(BaseScreen[None]):
         others = [(unit, due, state) for _, unit, due, state in rows]
         widest = [max((cell_len(cells[i]) for cells in others), default=0) for i in range(3)]
         taken = sum(widest) + 4 * 2 + 4  # cell padding of four columns, scroll bar, margins
+        if len(rows) + 1 > (12 if self.has_class("-tall") else 8):  # see .section Table
+            taken += 2  # the table's own scroll bar
         room = max(12, self.size.width - taken)
         section = self.query_one(f"#{key}", Section)
         section.set_title(title)
@@ -200,10 +211,56 @@ class HomeScreen(BaseScreen[None]):
             empty=t("common.none"),
         )
 
+    # ------------------------------------------------------------------ backup reminder
+
+    class BackupDue(Message):
+        def __init__(self, state: BackupState) -> None:
+            super().__init__()
+            self.state = state
+
+    @work(thread=True, exclusive=True, group="home-backup")
+    def _check_backup(self) -> None:
+        """Once per start, on arrival: a reminder when the last backup is over a week old."""
+        try:
+            state = self.db.call(backup_state)
+        except Exception:  # a reminder is not worth an error message
+            return
+        if state.due and not self.db.readonly:
+            self.post_message(self.BackupDue(state))
+
+    @on(BackupDue)
+    def _backup_due(self, message: BackupDue) -> None:
+        last = message.state.last
+        text = (
+            t(
+                "backup.due",
+                date=date(last.date()),
+                days=(self.inspect_app.today() - last.date()).days,
+            )
+            if last
+            else t("backup.never")
+        )
+        self.notify(text, title=t("backup.reminder"), severity="warning", timeout=20)
+
     # ------------------------------------------------------------------ opening
 
     def action_units(self) -> None:
         self.inspect_app.go_units()
+
+    def action_problems(self) -> None:
+        self.inspect_app.go_problems()
+
+    def action_merge(self) -> None:
+        self.inspect_app.open_merge()
+
+    def action_conflicts(self) -> None:
+        self.inspect_app.open_conflicts()
+
+    def action_audit_log(self) -> None:
+        self.inspect_app.open_audit_log()
+
+    def action_back_up(self) -> None:
+        self.inspect_app.back_up()
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

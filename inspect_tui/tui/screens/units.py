@@ -24,6 +24,7 @@ class UnitsScreen(BaseScreen[None]):
     BINDINGS = [
         Binding("s", "start", "key.start", id="units.start"),
         Binding("slash", "focus_filter", "key.filter", id="units.filter", key_display="/"),
+        Binding("v", "unit_problems", "key.unit_problems", id="units.problems"),
         Binding("down", "to_table", "key.next", id="units.to_table", show=False),
     ]
 
@@ -160,6 +161,12 @@ class UnitsScreen(BaseScreen[None]):
     @on(DataTable.RowSelected, "#units")
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.action_start()
+
+    def action_unit_problems(self) -> None:
+        """The highlighted unit's problems and rectification figures."""
+        key = self.query_one("#units", Table).current_key
+        if key is not None:
+            self.inspect_app.open_unit_problems(key)
 
     def action_start(self) -> None:
         table = self.query_one("#units", Table)

@@ -57,6 +57,7 @@ class Table(DataTable[Any]):
         for label, width in zip(columns, widths, strict=True):
             self.add_column(label, width=width)
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            # data is shown as written: a str cell is text, never Rich markup ("[/b]")
+            self.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), key=key)
         if self.row_count and cursor:
             self.move_cursor(row=min(cursor, self.row_count - 1), animate=False, scroll=False)

@@ -1,0 +1,83 @@
+"""How the monthly ranking screen looks on the shipped demo, at 80×24 and 120×40, in
+Traditional Chinese and English (seeded database, fixed clock: the same picture each run).
+
+Update after a deliberate change with
+``pytest tests/test_tui_ranking_snapshots.py --snapshot-update`` and look at the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from tui_support import build_demo_db, copy_db
+
+from inspect_tui.services.demo import DEMO_SETTINGS, OFFICE
+from inspect_tui.store import Store
+from inspect_tui.tui.app import InspectApp
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+LANGS = ["zh-Hant", "en"]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ranking-snap") / "demo.db"
+    build_demo_db(path)
+    return path
+
+
+@pytest.fixture()
+def make_app(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], InspectApp]]:
+    monkeypatch.chdir(tmp_path)
+    stores: list[Store] = []
+
+    def make(lang: str) -> InspectApp:
+        store = copy_db(template, tmp_path / "demo.db")
+        store.user = OFFICE  # may submit the latest month: the review line says so
+        stores.append(store)
+        app = InspectApp(store=store, lang=lang)
+        app.benchmark_settings = DEMO_SETTINGS
+        return app
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(20):
+        if not len(app.workers):
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def steps(*keys: str) -> Callable[[Pilot[None]], object]:
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", SIZES)
+def test_ranking(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[str], InspectApp],
+    lang: str,
+    size: tuple[int, int],
+) -> None:
+    # the latest month, paged down: the lagging units and the unit not inspected in view
+    assert snap_compare(
+        make_app(lang), terminal_size=size, run_before=steps("r", "pagedown", "pagedown")
+    )
