@@ -204,3 +204,47 @@ def test_the_app_refuses_a_damaged_file_and_says_to_restore(store: Store, db_pat
         fh.write(os.urandom(4096 * 3))
     with pytest.raises(DatabaseError, match="restore it from a backup"):
         open_store(db_path)
+
+
+def test_sigkill_during_a_batch_of_notices_leaves_records_and_files_consistent(
+    store: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """Killed after the second notice of six: every recorded notice has its file with the
+    recorded hash, every PDF with a final name is whole, serials recorded have no gaps."""
+    import hashlib
+
+    from pypdf import PdfReader
+
+    codes = ["JG1", "JG2", "JG3", "SQPD", "SDC", "JXC"]
+    for code in codes:
+        problems.add_problem(
+            store, unit=code, description=f"{code}的問題", deadline=dt.date(2027, 1, 1)
+        )
+    store.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_child(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from inspect_tui.services import notices
+        from inspect_tui.store import open_store
+
+        def progress(done, total, unit):
+            if done == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        store = open_store({str(db_path)!r}, user="張三", device_id="test-device")
+        notices.issue_batch(store, {codes!r}, out_dir=Path({str(out)!r}), workers=1, progress=progress)
+        """
+    )
+    assert proc.returncode == -9, proc.stderr
+    with open_store(db_path) as reopened:
+        recorded = reopened.all("SELECT serial, path, sha256 FROM notices ORDER BY serial")
+        assert [r["serial"] for r in recorded] == list(range(1, len(recorded) + 1))
+        for row in recorded:
+            path = Path(row["path"])
+            assert path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+        assert reopened.scalar("PRAGMA integrity_check") == "ok"
+    for pdf in out.glob("*.pdf"):
+        assert len(PdfReader(pdf).pages) >= 1  # no half-written file under a final name
