@@ -16,9 +16,15 @@ from . import _options, common_options, console, handle_errors, main, open_db
 @common_options
 @click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Compare every row, not only those with changes the log shows "
+    "(for files written with auditing off).",
+)
 @click.pass_context
 @handle_errors
-def merge(ctx: click.Context, others: tuple[Path, ...], dry_run: bool) -> None:
+def merge(ctx: click.Context, others: tuple[Path, ...], dry_run: bool, full: bool) -> None:
     """Bring everything from OTHER.db files (other laptops) into the database.
 
     Nothing is lost: rows changed on both sides since they last met are kept both ways
@@ -28,7 +34,7 @@ def merge(ctx: click.Context, others: tuple[Path, ...], dry_run: bool) -> None:
 
     with open_db(_options(ctx), create=False) as store:
         for other in others:
-            summary = merge_file(store, other, dry_run=dry_run)
+            summary = merge_file(store, other, dry_run=dry_run, full=full)
             console.print(summary.describe())
         pending = store.scalar("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")
     if pending:

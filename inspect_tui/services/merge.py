@@ -85,9 +85,19 @@ class _DryRun(Exception):
 
 
 def merge_file(
-    target: Store, source: Path, *, dry_run: bool = False, progress: Progress | None = None
+    target: Store,
+    source: Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    full: bool = False,
 ) -> MergeSummary:
-    """Bring everything from ``source`` into ``target`` in one transaction."""
+    """Bring everything from ``source`` into ``target`` in one transaction.
+
+    Only rows with audit entries the target has not seen are compared, so the time follows
+    the number of changes, not the size of the files. ``full`` compares every row instead
+    (for files written with auditing off, such as the benchmark generator's).
+    """
     source = Path(source)
     _refuse_bad_source(target, source)
     summary = MergeSummary(source=str(source), dry_run=dry_run)
@@ -96,7 +106,7 @@ def merge_file(
             with target.write():
                 target.conn.execute("UPDATE _actor SET audit = 0")
                 target.conn.execute("PRAGMA defer_foreign_keys = ON")
-                _merge_all(target, summary, progress)
+                _merge_all(target, summary, progress, full=full)
                 target.conn.execute("UPDATE _actor SET audit = 1")
                 if dry_run:
                     raise _DryRun
@@ -156,14 +166,32 @@ def _columns(store: Store, table: str) -> list[str]:
     return [r[1] for r in store.conn.execute(f"PRAGMA main.table_info({table})")]
 
 
-def _merge_all(target: Store, summary: MergeSummary, progress: Progress | None) -> None:
+def _merge_all(
+    target: Store, summary: MergeSummary, progress: Progress | None, *, full: bool = False
+) -> None:
     steps = len(MERGED_TABLES) + 2
     new_conflicts: list[dict[str, Any]] = []
+    # the changes the target has not seen: the source's audit entries it lacks
+    target.conn.execute("DROP TABLE IF EXISTS temp.merge_new")
+    target.conn.execute(
+        """CREATE TEMP TABLE merge_new AS
+           SELECT a.id, a.table_name, a.row_id FROM src.audit_log a
+           WHERE NOT EXISTS (SELECT 1 FROM main.audit_log b WHERE b.id = a.id)"""
+    )
+    target.conn.execute("CREATE INDEX temp.merge_new_row ON merge_new(table_name, row_id)")
     # evidence bytes first (content-addressed: a blob present on both sides is one blob)
+    blobs = (
+        ""
+        if full
+        else (
+            "AND s.sha256 IN (SELECT a.sha256 FROM src.attachments a WHERE a.id IN "
+            "(SELECT row_id FROM temp.merge_new WHERE table_name = 'attachments'))"
+        )
+    )
     summary.inserted["blobs"] += max(
         target.conn.execute(
-            """INSERT INTO main.blobs SELECT * FROM src.blobs s
-               WHERE NOT EXISTS (SELECT 1 FROM main.blobs m WHERE m.sha256 = s.sha256)"""
+            f"""INSERT INTO main.blobs SELECT * FROM src.blobs s
+               WHERE NOT EXISTS (SELECT 1 FROM main.blobs m WHERE m.sha256 = s.sha256) {blobs}"""
         ).rowcount,
         0,
     )
@@ -176,7 +204,7 @@ def _merge_all(target: Store, summary: MergeSummary, progress: Progress | None) 
             )
             summary.inserted[table] += max(cursor.rowcount, 0)
             continue
-        _merge_table(target, table, summary, new_conflicts)
+        _merge_table(target, table, summary, new_conflicts, full=full)
     if progress:
         progress("tombstones", steps - 2, steps)
     _merge_tombstones(target, summary, new_conflicts)
@@ -184,7 +212,8 @@ def _merge_all(target: Store, summary: MergeSummary, progress: Progress | None) 
     if progress:
         progress("audit log", steps - 1, steps)
     summary.audit_entries = target.conn.execute(
-        "INSERT OR IGNORE INTO main.audit_log SELECT * FROM src.audit_log"
+        "INSERT OR IGNORE INTO main.audit_log SELECT * FROM src.audit_log "
+        "WHERE id IN (SELECT id FROM temp.merge_new)"
     ).rowcount
     target.conn.execute("INSERT OR IGNORE INTO main.seals SELECT * FROM src.seals")
     target.conn.execute(
@@ -208,16 +237,26 @@ def _merge_all(target: Store, summary: MergeSummary, progress: Progress | None) 
 
 
 def _merge_table(
-    target: Store, table: str, summary: MergeSummary, conflicts: list[dict[str, Any]]
+    target: Store,
+    table: str,
+    summary: MergeSummary,
+    conflicts: list[dict[str, Any]],
+    *,
+    full: bool = False,
 ) -> None:
     columns = _columns(target, table)
     differs = " OR ".join(f"NOT (m.[{c}] IS s.[{c}])" for c in columns)
     select = ", ".join(f"s.[{c}]" for c in columns)
     mine = ", ".join(f"m.[{c}] AS [m_{c}]" for c in columns)
+    changed = (
+        ""
+        if full
+        else (f"s.id IN (SELECT row_id FROM temp.merge_new WHERE table_name = '{table}') AND ")
+    )
     rows = target.conn.execute(
         f"""SELECT {select}, m.id IS NULL AS _missing, {mine}
             FROM src.[{table}] s LEFT JOIN main.[{table}] m ON m.id = s.id
-            WHERE m.id IS NULL OR {differs}"""
+            WHERE {changed}(m.id IS NULL OR {differs})"""
     ).fetchall()
     width = len(columns)
     content = [c for c in columns if c not in BOOKKEEPING]
