@@ -7,6 +7,7 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -163,5 +164,11 @@ def serve(ctx: click.Context, host: str, port: int, password: str | None) -> Non
         console.print(
             f"Serving {path} read-only at http://{host}:{port}/{note} — Ctrl+C stops.", markup=False
         )
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops Datasette too
-            sys.exit(subprocess.call(command, env=dict(os.environ)))
+        child = subprocess.Popen(command, env=dict(os.environ))
+        # stopping this command stops Datasette too (Ctrl+C reaches both; SIGTERM is passed on)
+        signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+        with contextlib.suppress(KeyboardInterrupt):
+            child.wait()
+        if child.poll() is None:
+            child.terminate()
+        sys.exit(child.wait())
