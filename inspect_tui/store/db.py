@@ -127,12 +127,15 @@ class Store:
         """SQLite's quick_check, for callers that opened without it to start fast (the
         TUI runs it once the first screen is up). A damaged file turns the store
         read-only; the returned message says what to do."""
+        conn = _connect(self.path, readonly=True)  # its own connection: never blocks writes
         try:
-            _quick_check(self.conn, self.path)
+            _quick_check(conn, self.path)
         except DatabaseError as exc:
             self.readonly = True
             self.readonly_reason = exc.message
             return str(exc)
+        finally:
+            conn.close()
         return None
 
     def new_id(self) -> str:

@@ -104,7 +104,7 @@ class InspectApp(App[None]):
     def check_database(self) -> None:
         """quick_check after the first screen is up (seconds on a large file): a damaged
         file becomes read-only, and the user is told to restore a backup."""
-        problem = self.db.call(Store.verify)
+        problem = self.store.verify()  # its own connection: the screens' queries don't wait
         if problem:
             self.call_from_thread(
                 self.notify, t("common.damaged_db", reason=problem), severity="error", timeout=60
