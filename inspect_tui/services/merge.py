@@ -213,7 +213,7 @@ def _merge_all(
         progress("audit log", steps - 1, steps)
     summary.audit_entries = target.conn.execute(
         "INSERT OR IGNORE INTO main.audit_log SELECT * FROM src.audit_log "
-        "WHERE id IN (SELECT id FROM temp.merge_new)"
+        "WHERE id IN (SELECT id FROM temp.merge_new) ORDER BY rowid"  # keep the source order
     ).rowcount
     target.conn.execute("INSERT OR IGNORE INTO main.seals SELECT * FROM src.seals")
     target.conn.execute(
