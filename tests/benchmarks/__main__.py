@@ -308,6 +308,35 @@ def _register_problems() -> None:
 _register_problems()
 
 
+@figure("merge A←B, ~10,000 changed rows each side", target_s=None)
+def _merge(bench: Bench) -> Row:
+    """Several laptops (issue 7): merge time against INSERT OR REPLACE of the same rows."""
+    from .bench_merge import bench_merge
+
+    name, median, baseline, target, note = bench_merge(bench.path)[0]
+    return Row(name, median, baseline, target, note)
+
+
+def _register_evidence() -> None:
+    """Evidence in the database (issue 10): one run of ``bench_evidence``, one row each."""
+    from .bench_evidence import FIGURES as EVIDENCE
+
+    done: dict[Path, list[tuple[str, float | None, float | None, float | None, str]]] = {}
+
+    for index, name in enumerate(EVIDENCE):
+
+        @figure(name, target_s=None)
+        def _run(bench: Bench, index: int = index) -> Row:
+            from .bench_evidence import bench_evidence
+
+            if bench.path not in done:
+                done[bench.path] = bench_evidence(bench.path)
+            return Row(*done[bench.path][index])
+
+
+_register_evidence()
+
+
 @figure("peak memory (TUI on the large database; 1,000 notices)", target_s=None)
 def _memory(bench: Bench) -> Row:
     """Peak resident memory in MB; the table's time columns hold MB for this row."""
