@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Label, Static
-from tui_support import TODAY, build_db, copy_db, in_progress_id, make_jpeg, problem_id
+from tui_support import (
+    TODAY,
+    build_db,
+    copy_db,
+    in_progress_id,
+    make_jpeg,
+    press,
+    problem_id,
+    settle,
+)
 
 from inspect_tui.services import evidence, problems
 from inspect_tui.settings import Settings
@@ -58,21 +67,6 @@ def files(tmp_path: Path) -> Path:
     (folder / "scans").mkdir()
     (folder / ".hidden").write_text("x")
     return folder
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(30):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
 
 
 def count_attachments(path: Path) -> int:

@@ -4,13 +4,11 @@ the SQLite file."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
-from tui_support import TODAY, build_db, copy_db, in_progress_id, open_db
+from tui_support import TODAY, build_db, copy_db, in_progress_id, open_db, press, rows, settle
 
 from inspect_tui.models import DeductRule, IndicatorKind, PassFailRule, Result, ScaleRule
 from inspect_tui.services import checklists, inspections, overview
@@ -43,31 +41,6 @@ def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> St
     store = copy_db(template, tmp_path / "demo.db")
     yield store
     store.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and every message they posted is handled."""
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
-def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Read the file with a connection of its own, as any SQLite tool would."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def field_error(screen: object, field_id: str) -> str:

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from tui_support import build_db, open_db
+from tui_support import build_db, open_db, settle
 
 from inspect_tui.services import inspections
 from inspect_tui.tui.app import InspectApp
@@ -19,16 +18,6 @@ from inspect_tui.tui.screens.checklist import ChecklistScreen
 
 DRIVER = Path(__file__).resolve().parent / "tui_kill_driver.py"
 ANSWERS = 4
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")

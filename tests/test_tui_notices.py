@@ -5,14 +5,13 @@ returned with a date."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_support import TODAY, build_demo_db, copy_db
+from tui_support import TODAY, build_demo_db, copy_db, rows, settle
 
 from inspect_tui.services import notices
 from inspect_tui.services.demo import DEMO_SETTINGS
@@ -46,28 +45,10 @@ def make_app(store: Store) -> InspectApp:
     return app
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(60):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def press(pilot: Pilot[None], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
-
-
-def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def test_issue_notices_for_lagging_units(store: Store, tmp_path: Path) -> None:

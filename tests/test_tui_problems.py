@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +17,10 @@ from tui_support import (
     build_db,
     copy_db,
     make_jpeg,
+    press,
     problem_id,
+    rows,
+    settle,
     start_reinspection,
 )
 
@@ -78,33 +80,8 @@ def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     store.close()
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and every message they posted is handled."""
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(30):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await press(pilot, *("space" if c == " " else c for c in text))
-
-
-def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Read the file with a connection of its own, as any SQLite tool would."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def offered(screen: ProblemScreen) -> set[str]:

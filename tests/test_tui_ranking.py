@@ -4,7 +4,6 @@ the role, the trend and indicator × unit views, and the checklist's good-practi
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_support import build_demo_db, copy_db
+from tui_support import build_demo_db, copy_db, rows, settle
 
 from inspect_tui.services.demo import DEMO_SETTINGS, OFFICE, SPECIALIST
 from inspect_tui.store import Store
@@ -55,28 +54,10 @@ def make_app(store: Store, user: str | None = None) -> InspectApp:
     return app
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(40):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def press(pilot: Pilot[None], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
-
-
-def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def table_text(table: Table) -> list[str]:

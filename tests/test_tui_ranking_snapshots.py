@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from tui_support import build_demo_db, copy_db
+from tui_support import build_demo_db, copy_db, settle
 
 from inspect_tui.services.demo import DEMO_SETTINGS, OFFICE
 from inspect_tui.store import Store
@@ -47,16 +47,6 @@ def make_app(
     yield make
     for store in stores:
         store.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def steps(*keys: str) -> Callable[[Pilot[None]], object]:

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import Input, Label, ProgressBar, Static
 from tui_support import (
     OTHER_USER,
@@ -24,6 +23,9 @@ from tui_support import (
     copy_db,
     later_clock,
     other_laptop,
+    press,
+    rows,
+    settle,
     work_apart,
 )
 
@@ -72,31 +74,6 @@ def other(template: Path, tmp_path: Path, store: Store) -> Path:
 def later_in_the_day(store: Store) -> None:
     """Changes made in the app come after the template's: the newest in the audit log."""
     store.clock = later_clock()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and every message they posted is handled."""
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
-def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Read the file with a connection of its own, as any SQLite tool would."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def content(path: Path) -> str:

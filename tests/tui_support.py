@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from pathlib import Path
+
+from textual.pilot import Pilot
 
 from inspect_tui.clock import FixedClock
 from inspect_tui.models import InspectionKind, Result, Severity
@@ -288,3 +291,31 @@ def make_jpeg(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
 
     Image.new("RGB", size, (200, 30, 30)).save(path, "JPEG")
     return path
+
+
+# ---------------------------------------------------------------------- driving the app
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until no worker runs and every message they posted is handled."""
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(60):
+        if not len(app.workers):
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Read the file with a connection of its own, as any SQLite tool would."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
