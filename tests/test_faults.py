@@ -17,7 +17,7 @@ from inspect_tui.clock import FixedClock
 from inspect_tui.errors import DatabaseError
 from inspect_tui.models import InspectionState, Result
 from inspect_tui.services import inspections, problems
-from inspect_tui.store import Store, open_store
+from inspect_tui.store import SCHEMA_VERSION, Store, open_store
 
 
 def run_child(code: str) -> subprocess.CompletedProcess[str]:
@@ -75,18 +75,18 @@ def test_sigkill_during_a_migration_leaves_the_old_file(store: Store, db_path: P
             conn.execute("ALTER TABLE units ADD COLUMN extra TEXT")
             os.kill(os.getpid(), signal.SIGKILL)
 
-        schema.SCHEMA_VERSION = 2
-        schema.MIGRATIONS[2] = step
+        schema.MIGRATIONS[schema.SCHEMA_VERSION + 1] = step
+        schema.SCHEMA_VERSION += 1
         open_store({str(db_path)!r})
         """
     )
     assert proc.returncode == -9, proc.stderr
     with sqlite3.connect(str(db_path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "extra" not in {r[1] for r in conn.execute("PRAGMA table_info(units)")}
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert len(before) > 0
-    backups = list(db_path.parent.glob("inspect.db.schema1-*.bak"))
+    backups = list(db_path.parent.glob(f"inspect.db.schema{SCHEMA_VERSION}-*.bak"))
     assert len(backups) == 1  # the copy made before migrating is there to restore
 
 

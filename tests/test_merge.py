@@ -299,16 +299,17 @@ def test_an_older_file_is_migrated_in_a_copy_before_merging(
     laptops["b"].close()
     original = b_path.read_bytes()
 
-    def to_2(conn: sqlite3.Connection) -> None:
+    def to_next(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE units ADD COLUMN note TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema_module.MIGRATIONS, 2, to_2)
-    with open_store(laptops.path("c"), device_id="laptop-c") as c:  # the target moves to schema 2
+    current = schema_module.SCHEMA_VERSION
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(schema_module.MIGRATIONS, current + 1, to_next)
+    with open_store(laptops.path("c"), device_id="laptop-c") as c:  # the target moves on
         summary = merge.merge_file(c, b_path)
         assert summary.inserted["inspections"] == 1
     assert b_path.read_bytes() == original  # the other laptop's file is never written
-    assert not list(b_path.parent.glob("b.db.schema1-*.bak"))
+    assert not list(b_path.parent.glob(f"b.db.schema{current}-*.bak"))
 
 
 def test_a_merge_killed_halfway_leaves_the_target_exactly_as_before(

@@ -193,27 +193,29 @@ def test_a_directory_or_missing_folder_is_named(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------- migrations
 
+NEXT = SCHEMA_VERSION + 1  # a step after the current schema, for the migration machinery
+
 
 def test_an_older_file_is_backed_up_then_migrated(
     store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.close()
 
-    def to_2(conn: sqlite3.Connection) -> None:
+    def to_next(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE problems ADD COLUMN ongoing INTEGER NOT NULL DEFAULT 0")
 
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema_module.MIGRATIONS, 2, to_2)
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(schema_module.MIGRATIONS, NEXT, to_next)
     with open_store(db_path) as migrated:
-        assert migrated.schema_version == 2
+        assert migrated.schema_version == NEXT
         assert "ongoing" in {r["name"] for r in migrated.all("PRAGMA table_info(problems)")}
         assert migrated.scalar("SELECT count(*) FROM units") == 29
         # the audit triggers follow the new column
         migrated.conn.execute("UPDATE problems SET ongoing = 1")
-    backups = list(db_path.parent.glob("inspect.db.schema1-*.bak"))
+    backups = list(db_path.parent.glob(f"inspect.db.schema{SCHEMA_VERSION}-*.bak"))
     assert len(backups) == 1
     with raw(backups[0]) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT count(*) FROM units").fetchone()[0] == 29
 
 
@@ -226,10 +228,10 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
         conn.execute("ALTER TABLE units ADD COLUMN extra TEXT")
         raise RuntimeError("bug in migration")
 
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema_module.MIGRATIONS, 2, broken)
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(schema_module.MIGRATIONS, NEXT, broken)
     with pytest.raises(RuntimeError):
         open_store(db_path)
     with raw(db_path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "extra" not in {r[1] for r in conn.execute("PRAGMA table_info(units)")}

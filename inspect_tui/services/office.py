@@ -222,6 +222,11 @@ HIDDEN = (
     "seals",
     "devices",
     "notice_problems",
+    # the problems search index (schema 2) and its row numbers; Datasette hides the
+    # FTS5 shadow tables itself
+    "problem_search",
+    "problem_search_rows",
+    "problem_search_terms",
 )
 
 EVIDENCE_QUERY = """SELECT a.name, a.mime, a.width, a.height, a.attached_by, a.created_at,

@@ -4,13 +4,19 @@ figures, and the warning colour of each problem. Everything is paged from SQLite
 
 Speed on 200,000 problems: a page is found as ids first (no joins, no per-row evidence
 counts), and in deadline order as a merge of one index range per state (the
-``(state, deadline)`` index), so the first page never sorts the whole table. Filters
-without an index of their own (severity, indicator, free text) still scan the rows they
-have to; see ``bench_problems`` for the figures."""
+``(state, deadline)`` and ``(severity, state, deadline)`` indexes), so the first page
+never sorts the whole table. The problems not yet closed (about a tenth) are read from
+one covering index with their texts. Free text goes through the ``problem_search``
+trigram index (schema 2): it counts the matches, and when they are few it sorts them
+itself; when they are many, walking the deadline ranges finds a page sooner. Only a
+filter on found dates, or a text the index cannot take (control characters, or a one-
+or two-character text starting more than ``MAX_PREFIX_TERMS`` trigrams), still reads
+every problem. See ``bench_problems`` for the figures."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -20,6 +26,14 @@ from ..models import InspectionKind, ProblemState, Severity
 from ..store import Store
 
 PENDING = (ProblemState.OPEN, ProblemState.RECTIFYING, ProblemState.SUBMITTED)
+# A search that can find at most this many problems is sorted from the search index;
+# one that may find more walks the deadline ranges instead (it reaches a page sooner).
+FEW_MATCHES = 3000
+# A walk along a state's deadline range reads at most this many rows for a page of a
+# free-text search before the search index sorts that state's matches instead.
+WALK_ROWS = 4000
+# A one- or two-character text starting more indexed trigrams than this reads every row.
+MAX_PREFIX_TERMS = 400
 
 
 @dataclass(frozen=True)
@@ -113,17 +127,121 @@ def warning(
     return None
 
 
-def _where(f: ProblemFilter, today: dt.date) -> tuple[str, dict[str, Any]]:
+# ---------------------------------------------------------------------- free text
+
+_TEXT_COLUMNS = "{description requirement responsible unit_name}"
+_STATE_COLUMN = "state"
+NOTHING = ""  # a search expression no problem can match
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _indexed_text(f: ProblemFilter) -> bool:
+    """Whether ``f``'s free text is best found through the search index: there is text,
+    and nothing narrower (a unit, an inspection, an indicator) whose own index leaves
+    only a few rows to test, nor found dates, which the index does not hold."""
+    return bool(f.text.strip()) and not (
+        f.unit_id
+        or f.inspection_id
+        or f.indicator_id
+        or f.indicator_code
+        or f.found_from
+        or f.found_to
+    )
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A free text as the search index takes it: the FTS5 expression (``NOTHING`` when no
+    problem can contain the text) and at most how many problems it can find."""
+
+    expr: str
+    most: int
+    exact: bool = False  # ``most`` is the number found, not a bound
+
+
+def text_match(store: Store, text: str) -> TextMatch | None:
+    """How to find ``text`` as a substring of a problem's description, requirement,
+    responsible person or unit name, exactly as ``instr()`` would, through the index; None
+    when the index cannot answer (the caller reads every row instead).
+
+    Three characters or more are one trigram phrase, counted. One or two are the indexed
+    trigrams that start with them (every text ends with two U+001F, so every character
+    starts one), looked up in ``problem_search_terms``, whose document counts summed
+    bound the matches."""
+    text = text.strip()
+    if not _storable(text):
+        return TextMatch(NOTHING, 0, exact=True)
+    if not text or any(ord(c) < 32 for c in text):
+        return None
+    if len(text) >= 3:
+        expr = f"{_TEXT_COLUMNS} : {_phrase(text)}"
+        return TextMatch(expr, _search_count(store, expr), exact=True)
+    terms = store.conn.execute(
+        "SELECT term, doc FROM problem_search_terms WHERE term >= ? AND term < ? LIMIT ?",
+        (text, text + "\U0010ffff", MAX_PREFIX_TERMS + 1),
+    ).fetchall()
+    if len(terms) > MAX_PREFIX_TERMS:
+        return None
+    if not terms:
+        return TextMatch(NOTHING, 0, exact=True)
+    expr = f"{_TEXT_COLUMNS} : ({' OR '.join(_phrase(term) for term, _ in terms)})"
+    return TextMatch(expr, sum(doc for _, doc in terms))
+
+
+def _storable(text: str) -> bool:
+    """Whether ``text`` could be in the database at all: a lone surrogate (from a broken
+    paste) cannot, so a search for it finds nothing rather than failing."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _search_expr(text: str, f: ProblemFilter, states: tuple[ProblemState, ...] = ()) -> str:
+    """``text`` (from ``text_match``) narrowed to ``f``'s severity and to ``states``."""
+    parts = [f"({text})"]
+    if f.severity:
+        parts.append(f"severity : {_phrase(f.severity.value)}")
+    if states:
+        parts.append(f"{_STATE_COLUMN} : ({' OR '.join(_phrase(s.value) for s in states)})")
+    return " AND ".join(parts)
+
+
+def _search_count(store: Store, expr: str) -> int:
+    return int(
+        store.scalar("SELECT count(*) FROM problem_search WHERE problem_search MATCH ?", (expr,))
+    )
+
+
+# ---------------------------------------------------------------------- filters
+
+# Written exactly as the partial indexes' WHERE, so SQLite may use them (the covering
+# index of the problems not yet closed, with their texts).
+_NOT_CLOSED = "p.state != 'closed'"
+
+
+def _where(
+    f: ProblemFilter, today: dt.date, *, few_rows: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The SQL condition of ``f`` and its parameters. ``few_rows``: the caller reads only
+    a few hundred rows (a walk), so a unit's name is tested row by row rather than by
+    reading every unit first."""
     clauses: list[str] = []
     params: dict[str, Any] = {"today": today.isoformat()}
     if f.states:
         names = [f"s{i}" for i in range(len(f.states))]
         clauses.append(f"p.state IN ({', '.join(':' + n for n in names)})")
         params |= {n: s.value for n, s in zip(names, f.states, strict=True)}
+        if ProblemState.CLOSED not in f.states:
+            clauses.append(_NOT_CLOSED)
     if f.overdue:
-        clauses.append("p.state != 'closed' AND p.deadline < :today")
+        clauses.append(f"{_NOT_CLOSED} AND p.deadline < :today")
     if f.due_within is not None:
-        clauses.append("p.state != 'closed' AND p.deadline >= :today AND p.deadline <= :due_by")
+        clauses.append(f"{_NOT_CLOSED} AND p.deadline >= :today AND p.deadline <= :due_by")
         params["due_by"] = (today + dt.timedelta(days=f.due_within)).isoformat()
     if f.indicator_code:
         clauses.append("p.indicator_id IN (SELECT id FROM indicators WHERE code = :indicator_code)")
@@ -145,13 +263,20 @@ def _where(f: ProblemFilter, today: dt.date) -> tuple[str, dict[str, Any]]:
     if f.found_to:
         clauses.append("p.found_on <= :found_to")
         params["found_to"] = f.found_to.isoformat()
-    if f.text.strip():
+    if f.text.strip() and not _storable(f.text):
+        clauses.append("0")
+    elif f.text.strip():
         # instr() is a plain substring test: no LIKE wildcards to escape, CJK-safe. Unit
-        # names are matched once (10,000 units), not joined per problem.
+        # names are matched once (10,000 units), not joined per problem, unless only a
+        # few rows are read.
+        units = (
+            "EXISTS (SELECT 1 FROM units u WHERE u.id = p.unit_id AND instr(u.name, :text))"
+            if few_rows
+            else "p.unit_id IN (SELECT id FROM units WHERE instr(name, :text))"
+        )
         clauses.append(
             "(instr(p.description, :text) OR instr(p.requirement, :text) "
-            "OR instr(p.responsible, :text) "
-            "OR p.unit_id IN (SELECT id FROM units WHERE instr(name, :text)))"
+            f"OR instr(p.responsible, :text) OR {units})"
         )
         params["text"] = f.text.strip()
     return (" AND ".join(clauses) or "1"), params
@@ -195,8 +320,9 @@ _SELECT_ALL = (
 def _mergeable(f: ProblemFilter) -> bool:
     """Whether walking the per-state deadline ranges finds a page quickly: not when an
     inspection narrows the rows to a handful (its own index is better), nor when a filter
-    without an index (indicator, free text) may match only far down the ranges, where a
-    scan and a sort of the matches costs less than that walk."""
+    without an index (indicator) may match only far down the ranges, where a scan and a
+    sort of the matches costs less than that walk. Free text has its own walk
+    (``_text_page``)."""
     return not (f.inspection_id or f.indicator_id or f.indicator_code or f.text.strip())
 
 
@@ -239,7 +365,18 @@ def search(
 ) -> Page:
     """One page of problems matching ``f``, sorted; ``has_more`` from fetching one extra."""
     sort = sort if sort in SORTS else "deadline"
-    ids, params = _page_ids(f, today, sort, limit + 1, offset)
+    match = text_match(store, f.text) if _indexed_text(f) and sort in MERGED_SORTS else None
+    if match is None:
+        ids, params = _page_ids(f, today, sort, limit + 1, offset)
+    else:
+        found = _text_page(store, f, today, match, sort, offset + limit + 1)[offset:]
+        ids, params = (
+            "SELECT value AS id FROM json_each(:ids)",
+            {
+                "ids": json.dumps(found),
+                "today": today.isoformat(),
+            },
+        )
     rows = store.all(
         f"WITH page AS ({ids}) {_SELECT} WHERE p.id IN (SELECT id FROM page) "
         f"ORDER BY {SORTS[sort]}",
@@ -248,6 +385,89 @@ def search(
     return Page(
         rows=[_row(r) for r in rows[:limit]], has_more=len(rows) > limit, offset=offset, limit=limit
     )
+
+
+def _text_page(
+    store: Store, f: ProblemFilter, today: dt.date, match: TextMatch, sort: str, depth: int
+) -> list[str]:
+    """The first ``depth`` ids, in ``sort`` order, of a search whose free text the index
+    takes.
+
+    When the index can find at most ``FEW_MATCHES`` problems, it sorts them itself. When
+    it may find more, each state's deadline range is walked, testing each row's texts,
+    until ``depth`` match — a few hundred rows for a common text; a walk that reads
+    ``WALK_ROWS`` rows without filling the page hands that state back to the index."""
+    if not match.expr:
+        return []
+    states = f.states or (PENDING if f.overdue or f.due_within is not None else tuple(ProblemState))
+    if match.most <= FEW_MATCHES:
+        return _in_order(_sorted_by_index(store, f, today, match, states, sort, depth), sort)
+    where, params = _where(f.with_(states=()), today, few_rows=True)
+    params |= {"depth": depth, "walk": max(WALK_ROWS, depth)}
+    found: list[tuple[str, str]] = []
+    for state in states:
+        hint = "" if state is ProblemState.CLOSED else f"{_NOT_CLOSED} AND"
+        walked = store.conn.execute(
+            f"""SELECT deadline, id, matched FROM (
+                    SELECT p.deadline, p.id, ({where}) AS matched FROM problems p
+                    WHERE p.state = :walked AND {hint} 1
+                    ORDER BY {SORTS[sort]} LIMIT :walk)
+                WHERE matched LIMIT :depth""",
+            params | {"walked": state.value},
+        ).fetchall()
+        if len(walked) < depth and _walk_stopped(store, state, params["walk"]):
+            found += _sorted_by_index(store, f, today, match, (state,), sort, depth)
+        else:
+            found += [(deadline, problem_id) for deadline, problem_id, _ in walked]
+    return _in_order(found, sort)[:depth]
+
+
+def _walk_stopped(store: Store, state: ProblemState, walk: int) -> bool:
+    """Whether a walk of ``walk`` rows stopped before the end of ``state``'s rows."""
+    return bool(
+        store.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM problems WHERE state = ? LIMIT ?)",
+            (state.value, walk + 1),
+        )
+        > walk
+    )
+
+
+def _sorted_by_index(
+    store: Store,
+    f: ProblemFilter,
+    today: dt.date,
+    match: TextMatch,
+    states: tuple[ProblemState, ...],
+    sort: str,
+    depth: int,
+) -> list[tuple[str, str]]:
+    """The first ``depth`` (deadline, id) of the search in ``states``, sorted from the
+    index's own copy of each problem's deadline."""
+    deadline = ""
+    params: dict[str, Any] = {
+        "expr": _search_expr(match.expr, f, states),
+        "depth": depth,
+        "today": today.isoformat(),
+    }
+    if f.overdue:
+        deadline += " AND deadline < :today"
+    if f.due_within is not None:
+        deadline += " AND deadline >= :today AND deadline <= :due_by"
+        params["due_by"] = (today + dt.timedelta(days=f.due_within)).isoformat()
+    descending = "DESC" if sort == "-deadline" else ""
+    return store.conn.execute(
+        f"""SELECT deadline, problem_id FROM problem_search
+            WHERE problem_search MATCH :expr {deadline}
+            ORDER BY deadline {descending}, problem_id LIMIT :depth""",
+        params,
+    ).fetchall()
+
+
+def _in_order(found: list[tuple[str, str]], sort: str) -> list[str]:
+    found.sort(key=lambda r: r[1])
+    found.sort(key=lambda r: r[0], reverse=sort == "-deadline")  # stable: ties by id
+    return [problem_id for _, problem_id in found]
 
 
 def iterate(
@@ -263,14 +483,21 @@ def iterate(
 
 
 def count(store: Store, f: ProblemFilter, today: dt.date) -> int:
+    """How many problems ``f`` matches; free text through the search index where it can
+    answer alone (closed problems included, no deadline condition)."""
+    closed_too = not f.states or ProblemState.CLOSED in f.states
+    if _indexed_text(f) and closed_too and not (f.overdue or f.due_within is not None):
+        match = text_match(store, f.text)
+        if match is not None:
+            return _search_count(store, _search_expr(match.expr, f, f.states)) if match.expr else 0
     where, params = _where(f, today)
     return int(store.scalar(f"SELECT count(*) FROM problems p WHERE {where}", params))
 
 
 def _scans(f: ProblemFilter) -> bool:
-    """Whether ``f`` has a condition no index serves (severity, indicator, free text), so
-    matching rows can only be found by reading every problem."""
-    return bool(f.severity or f.indicator_id or f.indicator_code or f.text.strip())
+    """Whether ``f`` has a condition no index serves (found dates, free text), so that
+    without the search index matching rows can only be found by reading every problem."""
+    return bool(f.found_from or f.found_to or f.text.strip())
 
 
 def counts(
@@ -279,9 +506,10 @@ def counts(
     """What each quick filter would show, given the rest of ``f`` (for the filter bar):
     ``due_7`` is due within a week, ``due`` within ``due_days``.
 
-    Usually the states not yet closed are counted from the ``(state, deadline)`` index (a
-    few percent of all problems) and closed ones as the total minus those; a filter that
-    reads every problem anyway counts everything in that one pass."""
+    Usually the states not yet closed are counted from their covering index (a tenth of
+    all problems), the total from an index or the search index, and closed ones as the
+    total minus the rest; a filter that has to read every problem anyway counts
+    everything in that one pass."""
     base = f.with_(states=(), overdue=False, due_within=None)
     where, params = _where(base, today)
     params |= {
@@ -294,20 +522,26 @@ def counts(
                   sum({pending} AND p.deadline < :today) AS overdue,
                   sum({pending} AND p.deadline >= :today AND p.deadline <= :week) AS due_7,
                   sum({pending} AND p.deadline >= :today AND p.deadline <= :due_by) AS due"""
-    if _scans(base):
+    match = text_match(store, base.text) if _indexed_text(base) else None
+    if match is not None and not match.expr:
+        result = dict.fromkeys(("total", "open", "rectifying", "submitted"), 0)
+        result |= dict.fromkeys(("overdue", "due_7", "due"), 0)
+    elif _scans(base) and match is None:
         row = store.one(
             f"SELECT count(*) AS total, {figures} FROM problems p WHERE {where}", params
         )
         result = {k: int(v or 0) for k, v in (row or {}).items()}
     else:
-        row = store.one(
-            f"""SELECT {figures} FROM problems p
-                WHERE p.state IN ('open', 'rectifying', 'submitted') AND {where}""",
-            params,
-        )
+        row = store.one(f"SELECT {figures} FROM problems p WHERE {_NOT_CLOSED} AND {where}", params)
         result = {k: int(v or 0) for k, v in (row or {}).items()}
-        result["total"] = int(
-            store.scalar(f"SELECT count(*) FROM problems p WHERE {where}", params)
+        result["total"] = (
+            (
+                match.most
+                if match.exact and not base.severity
+                else _search_count(store, _search_expr(match.expr, base))
+            )
+            if match
+            else int(store.scalar(f"SELECT count(*) FROM problems p WHERE {where}", params))
         )
     result["closed"] = result["total"] - result["open"] - result["rectifying"] - result["submitted"]
     return result

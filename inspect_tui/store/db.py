@@ -32,6 +32,8 @@ from . import schema
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
 JSON_COLUMNS = frozenset({"team", "evidence", "rule", "data", "old", "new"})
+# FTS5's trigram tokenizer (the problems search, schema 2) arrived in SQLite 3.34.
+MIN_SQLITE = (3, 34, 0)
 
 
 class Store:
@@ -187,7 +189,9 @@ class Store:
         columns = ", ".join(f"[{c}]" for c in row)
         marks = ", ".join("?" * len(row))
         with self.write():
-            self.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
+            self.conn.execute(
+                f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values())
+            )
         return row
 
     def update(self, table: str, row_id: str, changes: dict[str, Any]) -> None:
@@ -260,6 +264,7 @@ def open_store(
     beside themselves and migrated forward.
     """
     path = Path(path).expanduser()
+    _check_sqlite(str(path))
     clock = clock or SystemClock()
     rng = random.Random(seed) if seed is not None else random.SystemRandom()
     where = str(path)
@@ -317,6 +322,17 @@ def open_store(
         store.close()
         raise _translate(exc, path) from exc
     return store
+
+
+def _check_sqlite(where: str) -> None:
+    """Refuse to start on an SQLite that cannot keep the problems search index: every write
+    to a problem would fail halfway otherwise."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise DatabaseError(
+            f"needs SQLite {'.'.join(map(str, MIN_SQLITE))} or newer with FTS5; this Python "
+            f"has SQLite {sqlite3.sqlite_version}. Install a newer Python",
+            where=where,
+        )
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 
 APPLICATION_ID = 0x49545549  # "ITUI": marks a file as an inspect_tui database
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _ROW = """
     created_at TEXT NOT NULL,
@@ -432,6 +432,92 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 """
 
+# Schema 2: the problems screen's free-text search and its unindexed filters, fast on
+# 200,000 problems (issue 4).
+#
+# ``problem_search`` is an FTS5 trigram index of each problem's texts and its unit's name,
+# with the problem's state, severity and deadline beside them, so a search is counted and
+# (when it finds few) sorted without reading ``problems``. Trigrams match any substring
+# of three characters or more exactly as ``instr()`` does (case-sensitive); shorter
+# strings are looked up among the indexed trigrams that start with them, which is why every
+# text ends with two U+001F: each character then starts a trigram. Its rowid comes from
+# ``problem_search_rows`` (an INTEGER PRIMARY KEY, which VACUUM keeps), not from
+# ``problems``' own rowid (which VACUUM may renumber). It is kept in step by triggers in
+# plain SQL, so a write from the sqlite3 shell updates it too; it is derived, so it is not
+# audited and a merge never copies it.
+#
+# ``problems_pending_cover`` holds the texts of the problems not yet closed (about a tenth
+# of them) so the figures of the filter bar read them from one index, in deadline order.
+SEARCH_END = "char(31, 31)"
+_SEARCH_VALUES = f"""p.description || {SEARCH_END}, p.requirement || {SEARCH_END},
+           p.responsible || {SEARCH_END}, u.name || {SEARCH_END}, p.state, p.severity,
+           p.id, p.deadline"""
+
+V2 = f"""
+CREATE INDEX problems_severity ON problems(severity, state, deadline);
+CREATE INDEX problems_pending_cover ON problems(
+    state, deadline, severity, unit_id, description, requirement, responsible, id
+) WHERE state != 'closed';
+
+CREATE TABLE problem_search_rows (
+    n INTEGER PRIMARY KEY,
+    problem_id TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE problem_search USING fts5(
+    description, requirement, responsible, unit_name, state, severity,
+    problem_id UNINDEXED, deadline UNINDEXED,
+    tokenize = 'trigram case_sensitive 1'
+);
+CREATE VIRTUAL TABLE problem_search_terms USING fts5vocab(problem_search, 'row');
+
+INSERT INTO problem_search_rows (problem_id) SELECT id FROM problems ORDER BY rowid;
+INSERT INTO problem_search (
+    rowid, description, requirement, responsible, unit_name, state, severity,
+    problem_id, deadline)
+SELECT r.n, {_SEARCH_VALUES}
+FROM problem_search_rows r JOIN problems p ON p.id = r.problem_id JOIN units u ON u.id = p.unit_id;
+
+CREATE TRIGGER problem_search_insert AFTER INSERT ON problems
+BEGIN
+    INSERT INTO problem_search_rows (problem_id) VALUES (NEW.id);
+    INSERT INTO problem_search (
+        rowid, description, requirement, responsible, unit_name, state, severity,
+        problem_id, deadline)
+    SELECT r.n, {_SEARCH_VALUES}
+    FROM problem_search_rows r JOIN problems p ON p.id = r.problem_id
+    JOIN units u ON u.id = p.unit_id
+    WHERE r.problem_id = NEW.id;
+END;
+
+CREATE TRIGGER problem_search_update AFTER UPDATE OF
+    id, unit_id, description, requirement, responsible, state, severity, deadline
+ON problems
+BEGIN
+    UPDATE problem_search_rows SET problem_id = NEW.id WHERE problem_id = OLD.id;
+    UPDATE problem_search SET
+        (description, requirement, responsible, unit_name, state, severity,
+         problem_id, deadline) = (
+            SELECT {_SEARCH_VALUES} FROM problems p JOIN units u ON u.id = p.unit_id
+            WHERE p.id = NEW.id)
+    WHERE rowid = (SELECT n FROM problem_search_rows WHERE problem_id = NEW.id);
+END;
+
+CREATE TRIGGER problem_search_delete AFTER DELETE ON problems
+BEGIN
+    DELETE FROM problem_search
+    WHERE rowid = (SELECT n FROM problem_search_rows WHERE problem_id = OLD.id);
+    DELETE FROM problem_search_rows WHERE problem_id = OLD.id;
+END;
+
+CREATE TRIGGER problem_search_unit_name AFTER UPDATE OF name ON units
+BEGIN
+    UPDATE problem_search SET unit_name = NEW.name || {SEARCH_END}
+    WHERE rowid IN (SELECT r.n FROM problems p
+                    JOIN problem_search_rows r ON r.problem_id = p.id
+                    WHERE p.unit_id = NEW.id);
+END;
+"""
+
 # Tables whose changes are logged; ``notice_problems`` has no id of its own.
 AUDITED = (
     "conflicts",
@@ -500,8 +586,15 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     run_script(conn, V1)
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    run_script(conn, V2)
+
+
 # version → the step that brings a database from version - 1 to it
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+}
 
 
 def install_audit_triggers(conn: sqlite3.Connection) -> None:
