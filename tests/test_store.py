@@ -151,6 +151,18 @@ def test_a_newer_schema_is_refused_and_left_alone(empty_store: Store, db_path: P
     assert db_path.read_bytes() == before
 
 
+def test_an_sqlite_without_trigram_search_is_named_before_anything_is_written(
+    empty_store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_store.close()
+    before = db_path.read_bytes()
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(DatabaseError, match=r"needs SQLite 3\.34\.0 or newer.*has SQLite 3\.31\.1"):
+        open_store(db_path)
+    assert db_path.read_bytes() == before
+
+
 def test_a_read_only_file_opens_for_reading_and_refuses_writes(store: Store, db_path: Path) -> None:
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
