@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sqlite3
@@ -87,6 +88,29 @@ def test_check_names_a_signed_off_answer_edited_with_another_tool(db: Path) -> N
     result = run("--db", str(db), "check")
     assert result.exit_code == 1
     assert insp.id in result.output and "no longer matches" in result.output
+
+
+def test_check_names_a_problem_written_past_the_search_index_and_rebuilds_it(db: Path) -> None:
+    from inspect_tui.services import problems
+    from inspect_tui.store import open_store
+
+    with open_store(db, user="張三") as store:
+        added = problems.add_problem(
+            store, unit="SDC", description="會議記錄缺失", deadline=dt.date(2026, 12, 31)
+        )
+    with sqlite3.connect(str(db)) as conn:  # another tool, the triggers dropped first
+        conn.execute("DROP TRIGGER problem_search_update")
+        conn.execute("UPDATE problems SET description = '黨費收繳不及時' WHERE id = ?", (added.id,))
+    result = run("--db", str(db), "check")
+    assert result.exit_code == 1
+    assert added.id in result.output and "check --rebuild-search" in result.output
+    assert "problem_search_update: trigger is missing" in result.output
+    result = run("--db", str(db), "check", "--rebuild-search")
+    assert "Search index rebuilt: 1 problems." in result.output
+    assert result.exit_code == 0 and "OK: no problems found" in result.output
+    with sqlite3.connect(str(db)) as conn:  # edits are indexed again
+        conn.execute("UPDATE problems SET description = '另一工具寫的' WHERE id = ?", (added.id,))
+    assert run("--db", str(db), "check").exit_code == 0
 
 
 BAD_SYSTEM = "code: x\nversion: 1\ntitle: t\neffective_from: 2026-01-01\naspects:\n  - code: A\n    title: a\n    indicators:\n      - {code: A1, title: t, standard: s, guidance: g, max_score: -1}\n"

@@ -388,16 +388,25 @@ def units_list(ctx: click.Context) -> None:
 
 @main.command()
 @common_options
+@click.option(
+    "--rebuild-search",
+    is_flag=True,
+    help="First build the problems search index again from every problem.",
+)
 @click.pass_context
 @handle_errors
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, rebuild_search: bool) -> None:
     """Check the database: SQLite integrity plus the app's consistency rules."""
+    from ..services.integrity import rebuild_search as rebuild
     from ..services.integrity import run_checks
     from ..store.schema import AUDITED
 
     opts = _options(ctx)
     path = opts.db_path()
     console.print(f"Database: {path}")
+    if rebuild_search:
+        with open_db(opts) as store:
+            console.print(f"Search index rebuilt: {rebuild(store):,} problems.")
     with open_db(opts, readonly=True) as store:
         console.print(
             f"Schema version: {store.schema_version}; size: {path.stat().st_size:,} bytes"

@@ -36,6 +36,7 @@ def run_checks(store: Store) -> list[Finding]:
     findings += _check_units(store)
     findings += _check_seals(store)
     findings += _check_audit_triggers(store)
+    findings += _check_search(store)
     return findings
 
 
@@ -155,3 +156,58 @@ def _check_audit_triggers(store: Store) -> list[Finding]:
         Finding("audit_log", name, "audit trigger is missing: changes are not logged")
         for name in missing
     ]
+
+
+def _check_search(store: Store) -> list[Finding]:
+    """Every problem is in the search index as it is now, and its triggers are there. The
+    index is derived and kept by triggers; a write made with them dropped would hide a
+    problem from searches."""
+    from ..store.schema import SEARCH_TRIGGER_NAMES, SEARCH_VALUES
+
+    fix = "run `inspect-tui check --rebuild-search`"
+    indexed = (
+        "s.description, s.requirement, s.responsible, s.unit_name, s.state, s.severity, "
+        "s.problem_id, s.deadline"
+    )
+    rows = store.all(
+        f"""SELECT p.id FROM problems p JOIN units u ON u.id = p.unit_id
+            LEFT JOIN problem_search_rows r ON r.problem_id = p.id
+            LEFT JOIN problem_search s ON s.rowid = r.n
+            WHERE s.rowid IS NULL OR ({indexed}) IS NOT ({SEARCH_VALUES})"""
+    )
+    out = [
+        Finding("problems", r["id"], f"is not in the search index as it is now: {fix}")
+        for r in rows
+    ]
+    stray = store.scalar(
+        """SELECT count(*) FROM problem_search_rows r
+           WHERE NOT EXISTS (SELECT 1 FROM problems p WHERE p.id = r.problem_id)"""
+    )
+    if stray:
+        out.append(
+            Finding("problem_search", "-", f"{stray} deleted problem(s) still indexed: {fix}")
+        )
+    present = {
+        r["name"] for r in store.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    out += [
+        Finding("problem_search", name, f"trigger is missing: edits are not indexed; {fix}")
+        for name in SEARCH_TRIGGER_NAMES
+        if name not in present
+    ]
+    return out
+
+
+def rebuild_search(store: Store) -> int:
+    """Build the problems search index and its triggers again from every problem, in one
+    transaction; returns how many problems it holds."""
+    from ..store.schema import FILL_SEARCH, SEARCH_TRIGGER_NAMES, SEARCH_TRIGGERS, run_script
+
+    with store.write():
+        for name in SEARCH_TRIGGER_NAMES:
+            store.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        store.conn.execute("DELETE FROM problem_search")
+        store.conn.execute("DELETE FROM problem_search_rows")
+        run_script(store.conn, FILL_SEARCH)
+        run_script(store.conn, SEARCH_TRIGGERS)
+    return int(store.scalar("SELECT count(*) FROM problem_search"))

@@ -449,41 +449,34 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 # ``problems_pending_cover`` holds the texts of the problems not yet closed (about a tenth
 # of them) so the figures of the filter bar read them from one index, in deadline order.
 SEARCH_END = "char(31, 31)"
-_SEARCH_VALUES = f"""p.description || {SEARCH_END}, p.requirement || {SEARCH_END},
+SEARCH_VALUES = f"""p.description || {SEARCH_END}, p.requirement || {SEARCH_END},
            p.responsible || {SEARCH_END}, u.name || {SEARCH_END}, p.state, p.severity,
            p.id, p.deadline"""
 
-V2 = f"""
-CREATE INDEX problems_severity ON problems(severity, state, deadline);
-CREATE INDEX problems_pending_cover ON problems(
-    state, deadline, severity, unit_id, description, requirement, responsible, id
-) WHERE state != 'closed';
-
-CREATE TABLE problem_search_rows (
-    n INTEGER PRIMARY KEY,
-    problem_id TEXT NOT NULL UNIQUE
-);
-CREATE VIRTUAL TABLE problem_search USING fts5(
-    description, requirement, responsible, unit_name, state, severity,
-    problem_id UNINDEXED, deadline UNINDEXED,
-    tokenize = 'trigram case_sensitive 1'
-);
-CREATE VIRTUAL TABLE problem_search_terms USING fts5vocab(problem_search, 'row');
-
+# Fills an empty search index from every problem (schema 2, and ``check --rebuild-search``).
+FILL_SEARCH = f"""
 INSERT INTO problem_search_rows (problem_id) SELECT id FROM problems ORDER BY rowid;
 INSERT INTO problem_search (
     rowid, description, requirement, responsible, unit_name, state, severity,
     problem_id, deadline)
-SELECT r.n, {_SEARCH_VALUES}
+SELECT r.n, {SEARCH_VALUES}
 FROM problem_search_rows r JOIN problems p ON p.id = r.problem_id JOIN units u ON u.id = p.unit_id;
+"""
 
+SEARCH_TRIGGER_NAMES = (
+    "problem_search_insert",
+    "problem_search_update",
+    "problem_search_delete",
+    "problem_search_unit_name",
+)
+SEARCH_TRIGGERS = f"""
 CREATE TRIGGER problem_search_insert AFTER INSERT ON problems
 BEGIN
     INSERT INTO problem_search_rows (problem_id) VALUES (NEW.id);
     INSERT INTO problem_search (
         rowid, description, requirement, responsible, unit_name, state, severity,
         problem_id, deadline)
-    SELECT r.n, {_SEARCH_VALUES}
+    SELECT r.n, {SEARCH_VALUES}
     FROM problem_search_rows r JOIN problems p ON p.id = r.problem_id
     JOIN units u ON u.id = p.unit_id
     WHERE r.problem_id = NEW.id;
@@ -497,7 +490,7 @@ BEGIN
     UPDATE problem_search SET
         (description, requirement, responsible, unit_name, state, severity,
          problem_id, deadline) = (
-            SELECT {_SEARCH_VALUES} FROM problems p JOIN units u ON u.id = p.unit_id
+            SELECT {SEARCH_VALUES} FROM problems p JOIN units u ON u.id = p.unit_id
             WHERE p.id = NEW.id)
     WHERE rowid = (SELECT n FROM problem_search_rows WHERE problem_id = NEW.id);
 END;
@@ -517,6 +510,26 @@ BEGIN
                     WHERE p.unit_id = NEW.id);
 END;
 """
+
+V2 = f"""
+CREATE INDEX problems_severity ON problems(severity, state, deadline);
+CREATE INDEX problems_pending_cover ON problems(
+    state, deadline, severity, unit_id, description, requirement, responsible, id
+) WHERE state != 'closed';
+
+CREATE TABLE problem_search_rows (
+    n INTEGER PRIMARY KEY,
+    problem_id TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE problem_search USING fts5(
+    description, requirement, responsible, unit_name, state, severity,
+    problem_id UNINDEXED, deadline UNINDEXED,
+    tokenize = 'trigram case_sensitive 1'
+);
+CREATE VIRTUAL TABLE problem_search_terms USING fts5vocab(problem_search, 'row');
+
+{FILL_SEARCH}
+{SEARCH_TRIGGERS}"""
 
 # Tables whose changes are logged; ``notice_problems`` has no id of its own.
 AUDITED = (
