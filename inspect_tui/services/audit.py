@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,15 @@ def backup_due(store: Store) -> bool:
         return True
     age = store.clock.now() - dt.datetime.fromisoformat(last)
     return age > dt.timedelta(days=BACKUP_REMINDER_DAYS)
+
+
+@dataclass(frozen=True)
+class BackupState:
+    due: bool
+    last: dt.datetime | None
+
+
+def backup_state(store: Store) -> BackupState:
+    """Whether a reminder is due, and when the file was last backed up (if ever)."""
+    last = store.meta("last_backup_at")
+    return BackupState(backup_due(store), dt.datetime.fromisoformat(last) if last else None)

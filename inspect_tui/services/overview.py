@@ -4,34 +4,33 @@ results of an indicator, and the bundles the checklist and sign-off screens open
 Each list is one SQL query, paged with ``LIMIT n + 1`` so the caller knows whether more
 rows follow without counting them all. Nothing here writes.
 
-The other services are imported inside the functions that bundle them: the home screen
-needs none of them, and importing them pulls in pypinyin (a third of a second), which
-the app's start-up should not wait for.
+The other services are imported inside the functions that bundle them, and the pydantic
+models inside the functions that build them: the home screen needs neither (its lines
+are dataclasses of plain enums), and importing them pulls in pypinyin and pydantic
+(together half a second), which the app's start-up should not wait for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ..models import (
-    Answer,
-    Aspect,
-    Checklist,
-    Indicator,
-    Inspection,
-    InspectionKind,
-    InspectionScore,
-    InspectionState,
-    Problem,
-    ProblemState,
-    Result,
-    Severity,
-    Unit,
-    UnitKind,
-)
+from ..enums import InspectionKind, InspectionState, ProblemState, Result, Severity, UnitKind
 from ..store import Store
+
+if TYPE_CHECKING:  # imported where rows become models (start-up time, see above)
+    from ..models import (
+        Answer,
+        Aspect,
+        Checklist,
+        Indicator,
+        Inspection,
+        InspectionScore,
+        Problem,
+        Unit,
+    )
 
 DUE_SOON_DAYS = 7
 
@@ -285,9 +284,7 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _like(token: str) -> str:
-    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+MANY_WORDS = 100  # more words than this are matched through json_each (see filter_units)
 
 
 def filter_units(
@@ -296,8 +293,17 @@ def filter_units(
     """Units whose name, code or pinyin (full or initials) contain every word of ``text``,
     case-insensitive, by code; with the last inspection, open problems and the rank in
     ``month`` (default: the latest month with results)."""
-    tokens = text.lower().split()
-    where = " AND ".join("u.search LIKE ? ESCAPE '\\'" for _ in tokens) or "1"
+    # The search key is lowercased like the words, so instr() finds them as LIKE would,
+    # with no escaping and no limit on a word's length (LIKE refuses patterns of more than
+    # 50,000 bytes: a pasted text without spaces was a database error).
+    words = list(dict.fromkeys(text.lower().split()))  # each word once
+    if len(words) <= MANY_WORDS:
+        where = " AND ".join("instr(u.search, ?)" for _ in words) or "1"
+    else:
+        # a pasted paragraph: one term per word would pass SQLite's limit of 1,000 terms
+        # in an expression (an error, not an empty list); the words go in as one array
+        where = "NOT EXISTS (SELECT 1 FROM json_each(?) w WHERE NOT instr(u.search, w.value))"
+        words = [json.dumps(words)]
     rows = store.all(
         f"""
         WITH m AS (SELECT coalesce(?, (SELECT max(month) FROM monthly_results)) AS month)
@@ -317,7 +323,7 @@ def filter_units(
         ORDER BY u.code
         LIMIT ? OFFSET ?
         """,
-        (month, *(_like(t) for t in tokens), limit + 1, offset),
+        (month, *words, limit + 1, offset),
     )
     page, more = _page(rows, limit, offset)
     return Page(
@@ -437,6 +443,8 @@ def earlier_results_by_code(
 
 
 def problems_of_inspection(store: Store, inspection_id: str) -> list[Problem]:
+    from ..models import Problem
+
     rows = store.all(
         "SELECT * FROM problems WHERE inspection_id = ? ORDER BY created_at, id", (inspection_id,)
     )
@@ -540,5 +548,7 @@ def problem_detail(store: Store, problem_id: str) -> ProblemDetail:
 
 def checklist_choices(store: Store) -> list[Checklist]:
     """Indicator system versions for the start dialog, the default (newest) first."""
+    from ..models import Checklist
+
     rows = store.all("SELECT * FROM checklists ORDER BY effective_from DESC, version DESC")
     return [Checklist.model_validate(r) for r in rows]

@@ -8,7 +8,6 @@ For development: ``python -m inspect_tui.tui.app DB [--lang en]`` opens ``DB``.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib
 from pathlib import Path
@@ -17,16 +16,14 @@ from typing import TYPE_CHECKING, cast
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandPalette, Provider
 
 from ..clock import Clock
 from ..i18n import LANGUAGES, detect_language, set_language, t
 from ..store import Store, open_store
 from . import messages as _messages  # noqa: F401  (registers the UI strings)
-from .commands import InspectCommands
 from .database import Database
 from .keys import localize_bindings
-from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .text import shown_path
 from .widgets.evidence import Opener, prepare_images, system_open
@@ -35,15 +32,25 @@ if TYPE_CHECKING:
     from ..services.benchmark_settings import BenchmarkSettings
     from ..settings import Settings
 
-# Screens past the home screen are imported when first opened, or by ``warm_up`` once the
-# home screen is ready: they pull in the services that import pypinyin (~0.3 s), which
-# start-up should not wait for.
+# Start-up imports only what the home screen shows (``tests/test_startup_imports.py``
+# keeps it so). Every other screen, the help screen and the command palette's provider
+# are imported where they are first opened, and the main ones by ``warm_up`` once the
+# home screen is ready: they pull in pydantic and the services that import pypinyin
+# (together ~0.4 s), which start-up should not wait for.
 LATER_MODULES = (
     "inspect_tui.tui.screens.units",
     "inspect_tui.tui.screens.checklist",
     "inspect_tui.tui.screens.problem_view",
     "inspect_tui.tui.screens.problems",
 )
+
+
+def _commands() -> type[Provider]:
+    """The command palette's provider, imported when the palette first opens."""
+    from .commands import InspectCommands
+
+    return InspectCommands
+
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -52,7 +59,7 @@ class InspectApp(App[None]):
     """Inspections from the keyboard: home, units, checklist, sign-off."""
 
     CSS_PATH = "app.tcss"
-    COMMANDS = {InspectCommands}
+    COMMANDS = {_commands}
     ENABLE_COMMAND_PALETTE = True
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
@@ -88,6 +95,7 @@ class InspectApp(App[None]):
         # evidence opens in the system's viewer; tests pass an opener that records
         self.opener: Opener = opener or system_open
         self._settings = settings
+        self._home_shown = False
         prepare_images()
         self.title = t("app.title")
         self.theme = DARK
@@ -98,12 +106,21 @@ class InspectApp(App[None]):
         self.push_screen(HomeScreen())
         if self.ask_user:
             self.ask_for_user()
+
+    def home_shown(self) -> None:
+        """The home screen has read its lists once (or failed to): start what start-up
+        does not wait for, the file's quick_check and importing the other screens."""
+        if self._home_shown:
+            return
+        self._home_shown = True
         self.check_database()
+        self.warm_up()
 
     @work(thread=True, group="integrity", exit_on_error=False)
     def check_database(self) -> None:
-        """quick_check after the first screen is up (seconds on a large file): a damaged
-        file becomes read-only, and the user is told to restore a backup."""
+        """quick_check after the first screen is up (seconds on a large file, which would
+        compete with the home screen's queries): a damaged file becomes read-only, and the
+        user is told to restore a backup."""
         problem = self.store.verify()  # its own connection: the screens' queries don't wait
         if problem:
             self.call_from_thread(
@@ -256,6 +273,8 @@ class InspectApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -274,6 +293,8 @@ class InspectApp(App[None]):
 
 def main(argv: list[str] | None = None) -> None:
     """Open DB in the app without the CLI (development; ``inspect-tui --db`` is the way)."""
+    import argparse
+
     from ..settings import device_id, load_settings
 
     parser = argparse.ArgumentParser(prog="python -m inspect_tui.tui.app")

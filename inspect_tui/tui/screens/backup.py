@@ -5,7 +5,6 @@ copy even while this app writes — on the database thread."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on
@@ -18,23 +17,10 @@ from ...errors import InspectError
 from ...i18n import t
 from ...rules import clean_text
 from ...services import audit
-from ...store import Store
 from ..text import shown_path
 from ..widgets import DialogButtons, Field
 from ..widgets.path_input import PathInput
 from .base import BaseDialog, SaveFailed
-
-
-@dataclass(frozen=True)
-class BackupState:
-    due: bool
-    last: dt.datetime | None
-
-
-def backup_state(store: Store) -> BackupState:
-    """Whether a reminder is due, and when the file was last backed up (if ever)."""
-    last = store.meta("last_backup_at")
-    return BackupState(audit.backup_due(store), dt.datetime.fromisoformat(last) if last else None)
 
 
 def default_backup_path(database: Path, today: dt.date) -> Path:

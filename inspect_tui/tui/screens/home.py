@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from ...i18n import t
 from ...services import overview
+from ...services.audit import BackupState, backup_state
 from ..format import date, label, num
 from ..text import clip, shown_path
 from ..widgets import Section, Table
-from .backup import BackupState, backup_state
 from .base import BaseScreen, LoadFailed
 
 SECTIONS = ("in-progress", "overdue", "due-soon", "lagging", "signed-off")
@@ -112,13 +112,18 @@ class HomeScreen(BaseScreen[None]):
         self._data = message.data
         self._show()
         if first:
-            self.inspect_app.warm_up()
+            # once the lists are drawn: the background work must not delay that frame
+            self.call_after_refresh(self.inspect_app.home_shown)
             self._check_backup()
             if not (isinstance(self.focused, Table) and self.focused.row_count):
                 for section in self.query(Section):
                     if section.table.row_count:
                         section.table.focus()
                         break
+
+    @on(LoadFailed)
+    def _load_failed(self) -> None:
+        self.inspect_app.home_shown()  # the file that cannot be read is the one to check
 
     @property
     def ready(self) -> bool:

@@ -15,14 +15,15 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label
 
-from ...services.evidence import Attachment
+if TYPE_CHECKING:  # annotations only: the app imports this module at start-up
+    from ...services.evidence import Attachment
 
 Opener = Callable[[Path], None]
 

@@ -55,7 +55,9 @@ class Table(DataTable[Any]):
         cursor = self.cursor_row if keep_cursor else 0
         self.clear(columns=True)
         for label, width in zip(columns, widths, strict=True):
-            self.add_column(label, width=width)
+            # a Text, as the cells: a str label would be parsed as Rich markup, whose emoji
+            # table alone costs start-up ~8 ms
+            self.add_column(Text(label), width=width)
         for key, cells in rows:
             # data is shown as written: a str cell is text, never Rich markup ("[/b]")
             self.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), key=key)
