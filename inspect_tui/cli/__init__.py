@@ -152,7 +152,20 @@ def open_db(
 
 
 class MainGroup(click.Group):
-    """Shows the database in use at the foot of ``--help``."""
+    """Shows the database in use at the foot of ``--help``. The commands of each area
+    (``cli/*.py``) are registered when a command is looked up or listed, not on import:
+    starting the app (no command) imports none of them."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            _register_areas()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_areas()
+        return super().list_commands(ctx)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         opts = _options(ctx)
@@ -201,9 +214,10 @@ def run_tui(opts: Options) -> None:
             _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
         opts = Options(db=path, lang=opts.lang, user=opts.user)
     store = open_db(opts, create=True, quick_check=False)  # the app checks after start-up
-    from ..services import checklists
+    # a plain query: the checklists service (and its models) is not needed to start
+    if not store.readonly and not store.scalar("SELECT EXISTS (SELECT 1 FROM checklists)"):
+        from ..services import checklists
 
-    if not store.readonly and not checklists.list_checklists(store):
         checklists.install_shipped(store)
     InspectApp(
         store=store,
@@ -428,13 +442,11 @@ def check(ctx: click.Context, rebuild_search: bool) -> None:
 
 
 def _register_areas() -> None:
-    """Each area's commands live in their own module and attach themselves to ``main``."""
+    """Each area's commands live in their own module and attach themselves to ``main``
+    when it is imported (once; ``MainGroup`` calls this on demand)."""
     import importlib
     import pkgutil
 
     for module in pkgutil.iter_modules(__path__):
         if not module.name.startswith("_"):
             importlib.import_module(f"{__name__}.{module.name}")
-
-
-_register_areas()

@@ -56,8 +56,8 @@ HOT = (
 )
 FIGURES = (
     *(f"evidence: {name} (2,000 attachments vs none)" for name in HOT),
-    "evidence: TUI start-up, no quick_check (with vs without attachments)",
-    "evidence: TUI start-up, with quick_check (with vs without attachments)",
+    "evidence: TUI start-up, the inspect-tui command (with vs without attachments)",
+    "evidence: TUI start-up, the app alone (with vs without attachments)",
     "evidence: attach a 10 MB photo (vs shutil.copyfile)",
     "evidence: merge A←B, 500 × 500 KB attachments each side (vs INSERT…SELECT)",
 )
@@ -268,8 +268,8 @@ def bench_evidence(
                     w,
                     wo,
                     NOISE_RATIO * wo,
-                    f"median of {startup_runs} (quick_check: {max(1, startup_runs // 2)}) "
-                    f"processes; minimal Textual app {minimal:.2f} s; {sizes}",
+                    f"median of {startup_runs} processes; minimal Textual app "
+                    f"{minimal:.2f} s; {sizes}",
                 )
             )
         _remove(plain)
