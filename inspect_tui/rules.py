@@ -173,6 +173,7 @@ def days_overdue(state: ProblemState, deadline: dt.date, today: dt.date) -> int:
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _RELATIVE = re.compile(r"^\+(\d{1,4})\s*d?$")
+QUOTE_LIMIT = 40  # characters of a wrong value quoted back in a message
 
 
 def parse_date(text: str, today: dt.date) -> dt.date:
@@ -185,7 +186,9 @@ def parse_date(text: str, today: dt.date) -> dt.date:
     elif m := _MONTH_DAY.match(value):
         year, (month, day) = today.year, (int(g) for g in m.groups())
     else:
-        raise InvalidInput(t("err.date_format", value=value))
+        # quoted short: the reason must stay in sight after a paste of a whole page
+        shown = value if len(value) <= QUOTE_LIMIT else value[: QUOTE_LIMIT - 1] + "…"
+        raise InvalidInput(t("err.date_format", value=shown))
     try:
         parsed = dt.date(year, month, day)
     except ValueError:

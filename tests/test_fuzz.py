@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from fuzz_support import HUGE, TEXT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -30,32 +31,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-# All of Unicode (surrogates, controls and noncharacters included) with extra weight on
-# the awkward parts: CJK Extension B, emoji, right-to-left marks, NUL, markup.
-AWKWARD = st.sampled_from(
-    [
-        "𠀀",
-        "𪚥",
-        "😀",
-        "👍🏽",
-        "\u200f",
-        "\u202e",
-        "\x00",
-        "\x1b",
-        "\ufeff",
-        "\ufffe",
-        "<b>",
-        "&amp;",
-        "[red]",
-        "'",
-        '"',
-        "\n",
-        "\t",
-        "黨",
-    ]
-)
-TEXT = st.lists(st.one_of(st.characters(), AWKWARD), max_size=60).map("".join)
-HUGE = st.integers(min_value=10_001, max_value=100_000).map(lambda n: "字" * n)
+# The text strategies (TEXT, HUGE) are in fuzz_support, shared with test_fuzz_tui.py.
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,8 @@ from .text import shown_path
 from .widgets.evidence import Opener, prepare_images, system_open
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from ..services.benchmark_settings import BenchmarkSettings
     from ..settings import Settings
 
@@ -271,6 +273,19 @@ class InspectApp(App[None]):
         self.push_screen(UserDialog(), done)
 
     # ------------------------------------------------------------------ actions
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notifications show their text literally, never as markup: they quote names,
+        units, files and refused input, in which ``[/b]`` crashed the toast."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Label
 
 
 class FieldError(Label):
-    """The inline message of a field; empty (and hidden) while the field is right."""
+    """The inline message of a field; empty (and hidden) while the field is right.
+
+    Shown literally, never as markup: a message may quote what was typed (``'[/b]' is
+    not a date``), and markup in it used to crash the dialog."""
 
     def show(self, message: str | None) -> None:
-        self.update(message or "")
+        self.update(Content(message or ""))
         self.set_class(bool(message), "-visible")
 
 
