@@ -443,8 +443,9 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 # text ends with two U+001F: each character then starts a trigram. Its rowid comes from
 # ``problem_search_rows`` (an INTEGER PRIMARY KEY, which VACUUM keeps), not from
 # ``problems``' own rowid (which VACUUM may renumber). It is kept in step by triggers in
-# plain SQL, so a write from the sqlite3 shell updates it too; it is derived, so it is not
-# audited and a merge never copies it.
+# plain SQL, so a write from the sqlite3 shell updates it too, and only when an indexed
+# value changes (a merge rewrites whole rows); it is derived, so it is not audited and a
+# merge never copies it.
 #
 # ``problems_pending_cover`` holds the texts of the problems not yet closed (about a tenth
 # of them) so the figures of the filter bar read them from one index, in deadline order.
@@ -485,6 +486,10 @@ END;
 CREATE TRIGGER problem_search_update AFTER UPDATE OF
     id, unit_id, description, requirement, responsible, state, severity, deadline
 ON problems
+WHEN (OLD.id, OLD.unit_id, OLD.description, OLD.requirement, OLD.responsible, OLD.state,
+      OLD.severity, OLD.deadline)
+  IS NOT (NEW.id, NEW.unit_id, NEW.description, NEW.requirement, NEW.responsible, NEW.state,
+          NEW.severity, NEW.deadline)
 BEGIN
     UPDATE problem_search_rows SET problem_id = NEW.id WHERE problem_id = OLD.id;
     UPDATE problem_search SET
@@ -503,6 +508,7 @@ BEGIN
 END;
 
 CREATE TRIGGER problem_search_unit_name AFTER UPDATE OF name ON units
+WHEN OLD.name IS NOT NEW.name
 BEGIN
     UPDATE problem_search SET unit_name = NEW.name || {SEARCH_END}
     WHERE rowid IN (SELECT r.n FROM problems p
