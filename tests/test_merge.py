@@ -291,6 +291,25 @@ def test_files_that_cannot_be_merged_are_refused_and_the_target_is_unchanged(
     assert dump(a, (*CONTENT_TABLES, "audit_log", "merges")) == before
 
 
+def test_a_source_failing_its_check_rolls_the_merge_back(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source's quick_check runs while rows are compared; the merge commits only once
+    it has passed, so damage the comparison never touched still stops the merge."""
+    inspections.start_inspection(laptops["b"], "JXC")
+    a = laptops["a"]
+    before = dump(a, (*CONTENT_TABLES, "audit_log", "merges"))
+
+    def damaged(check: merge._HealthCheck) -> None:
+        check.problem = "*** in database main *** Page 42: btreeInitPage() returns error code 11"
+
+    monkeypatch.setattr(merge._HealthCheck, "_run", damaged)
+    with pytest.raises(DatabaseError, match="is damaged .*Page 42.*nothing was merged") as err:
+        merge.merge_file(a, laptops.path("b"))
+    assert str(laptops.path("b")) in str(err.value)
+    assert dump(a, (*CONTENT_TABLES, "audit_log", "merges")) == before
+
+
 def test_an_older_file_is_migrated_in_a_copy_before_merging(
     laptops: Laptops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
