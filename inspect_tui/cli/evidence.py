@@ -44,6 +44,7 @@ def _selected(store, problem: str | None, inspection: str | None):  # type: igno
         raise InvalidInput("give exactly one of --problem ID or --inspection ID")
     if problem:
         return service.attachments_of_problem(store, problem)
+    assert inspection  # exactly one was given
     return service.attachments_of_inspection(store, inspection)
 
 

@@ -349,7 +349,10 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "plist.legend_overdue": ("overdue", "逾期"),
     "plist.legend_serious": (">{long} d overdue or found again", "逾期超過{long}天或重新發現"),
     "pfilter.title": ("Filter problems", "篩選問題"),
-    "pfilter.unit": ("Unit (code, name or pinyin; Enter looks it up)", "單位（代碼、名稱或拼音；按 Enter 查找）"),
+    "pfilter.unit": (
+        "Unit (code, name or pinyin; Enter looks it up)",
+        "單位（代碼、名稱或拼音；按 Enter 查找）",
+    ),
     "pfilter.unit_placeholder": ("any unit", "全部單位"),
     "pfilter.inspection": ("Inspection of that unit", "該單位的檢查"),
     "pfilter.any": ("any", "全部"),
@@ -357,7 +360,10 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "pfilter.indicator": ("Indicator code", "指標代碼"),
     "pfilter.due_days": ("Days for “due soon” (d)", "「即將到期」的天數（d）"),
     "pfilter.apply": ("Apply", "套用"),
-    "pfilter.inspection_option": ("{date} {kind} ({count} problems)", "{date} {kind}（{count} 個問題）"),
+    "pfilter.inspection_option": (
+        "{date} {kind} ({count} problems)",
+        "{date} {kind}（{count} 個問題）",
+    ),
     "pfilter.bad_days": (
         "{value!r} is not a number of days (0–{max})",
         "「{value}」不是有效天數（0–{max}）",
@@ -378,7 +384,10 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "export.file_stem": ("ledger", "整改台賬"),
     "export.ok": ("Export", "導出"),
-    "export.bad_format": ("{name}: end the name with .xlsx or .csv", "{name}：檔名須以 .xlsx 或 .csv 結尾"),
+    "export.bad_format": (
+        "{name}: end the name with .xlsx or .csv",
+        "{name}：檔名須以 .xlsx 或 .csv 結尾",
+    ),
     "export.is_folder": ("{path} is a folder: add a file name", "{path} 是資料夾：請加上檔名"),
     "export.exists": (
         "{name} exists: press ctrl+s again to replace it",
@@ -406,10 +415,16 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "pview.deadline_now": ("Deadline {deadline}", "整改期限 {deadline}"),
     "pview.original": (" · first set {original}", "·原定 {original}"),
     "pview.closed_on": (" · closed {date}", "·{date} 銷號"),
-    "pview.inspection": ("Found in the inspection of {date} (o opens it)", "{date} 檢查發現（按 o 打開）"),
+    "pview.inspection": (
+        "Found in the inspection of {date} (o opens it)",
+        "{date} 檢查發現（按 o 打開）",
+    ),
     "pview.no_actions": ("No action: the problem is closed", "無可用操作"),
     "pview.rectifications": ("Rectifications ({count})", "整改記錄（{count}）"),
-    "pview.evidence": ("Evidence ({count}) — v opens the file", "佐證材料（{count}）——按 v 打開檔案"),
+    "pview.evidence": (
+        "Evidence ({count}) — v opens the file",
+        "佐證材料（{count}）——按 v 打開檔案",
+    ),
     "pview.no_evidence": ("Evidence (0) — a attaches a file", "佐證材料（0）——按 a 附加檔案"),
     "pview.when": (" ({when})", "（{when}）"),
     "pview.notices": ("Notices that listed it ({count})", "列入的整改通知書（{count}）"),
@@ -448,7 +463,10 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "2026-03-10 支委會記錄；文號 12",
     ),
     "rectify.file": ("Files (Tab completes; Enter adds)", "佐證檔案（Tab 補全；Enter 加入）"),
-    "rectify.file_hint": ("Stored with the rectification when it is saved", "保存整改記錄時一併存入"),
+    "rectify.file_hint": (
+        "Stored with the rectification when it is saved",
+        "保存整改記錄時一併存入",
+    ),
     "rectify.no_files": ("No files yet", "尚未加入檔案"),
     "rectify.files": ("Files: {names}", "檔案：{names}"),
     "rectify.file_pending": (
@@ -486,13 +504,19 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "extend.title": ("Extend the deadline", "延長整改期限"),
     "extend.ok": ("Extend", "延期"),
     "extend.current": ("Now {deadline}; first set {original}", "目前 {deadline}；原定 {original}"),
-    "extend.deadline": ("New deadline * (2026-12-31, 12-31 or +30)", "新期限 *（2026-12-31、12-31 或 +30）"),
+    "extend.deadline": (
+        "New deadline * (2026-12-31, 12-31 or +30)",
+        "新期限 *（2026-12-31、12-31 或 +30）",
+    ),
     "extend.reason": ("Reason *", "延期理由 *"),
     "reopen.title": ("Reopen: found again (回頭看)", "重新打開（回頭看發現）"),
     "reopen.ok": ("Reopen", "重新打開"),
     "reopen.reason": ("What was found *", "發現的情況 *"),
     "reopen.deadline": ("New deadline (optional)", "新期限（可不填）"),
-    "cmd.problems": ("Problems: filter, follow up, export the ledger", "問題：篩選、跟進、導出台賬"),
+    "cmd.problems": (
+        "Problems: filter, follow up, export the ledger",
+        "問題：篩選、跟進、導出台賬",
+    ),
     "sheet.evidence": ("Evidence: {names}", "佐證：{names}"),
     "sheet.attach_needs_answer": (
         "Answer {code} before attaching evidence to it",

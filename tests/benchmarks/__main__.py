@@ -82,11 +82,14 @@ class Row:
         return self.median_s <= self.target_s
 
 
+Made = Measure | Row | list[Row]  # a measurement, or figures already measured
+
+
 @dataclass(frozen=True)
 class Figure:
     name: str
     target_s: float | None
-    make: Callable[[Bench], Measure | Row]
+    make: Callable[[Bench], Made]
 
 
 FIGURES: list[Figure] = []
@@ -94,8 +97,8 @@ FIGURES: list[Figure] = []
 
 def figure(
     name: str, *, target_s: float | None = HOT_TARGET_S
-) -> Callable[[Callable[[Bench], Measure | Row]], Callable[[Bench], Measure | Row]]:
-    def register(make: Callable[[Bench], Measure | Row]) -> Callable[[Bench], Measure | Row]:
+) -> Callable[[Callable[[Bench], Made]], Callable[[Bench], Made]]:
+    def register(make: Callable[[Bench], Made]) -> Callable[[Bench], Made]:
         FIGURES.append(Figure(name, target_s, make))
         return make
 
@@ -112,19 +115,21 @@ def median_time(call: Callable[[], Any], runs: int) -> float:
     return statistics.median(times)
 
 
-def run_figure(spec: Figure, bench: Bench) -> Row:
+def run_figure(spec: Figure, bench: Bench) -> list[Row]:
     try:
         made = spec.make(bench)
     except _Skip as skip:
-        return Row(spec.name, None, None, spec.target_s, f"skipped: {skip}")
+        return [Row(spec.name, None, None, spec.target_s, f"skipped: {skip}")]
     if isinstance(made, Row):
+        return [made]
+    if isinstance(made, list):
         return made
     runs = made.runs or bench.runs
     service = median_time(made.service, runs)
     baseline = median_time(made.baseline, runs) if made.baseline else None
     extra = made.note() if callable(made.note) else made.note
     note = f"{runs} runs" + (f"; {extra}" if extra else "")
-    return Row(spec.name, service, baseline, spec.target_s, note)
+    return [Row(spec.name, service, baseline, spec.target_s, note)]
 
 
 class _Skip(Exception):
@@ -263,9 +268,8 @@ def _external(
     name: str, fn: Callable[[Path], list[tuple[str, float, float | None, float | None]]]
 ) -> None:
     @figure(name, target_s=None)
-    def _run(bench: Bench) -> Row:
-        label, median, base, target = fn(bench.path)[0]
-        return Row(label, median, base, target)
+    def _run(bench: Bench) -> list[Row]:
+        return [Row(*measured) for measured in fn(bench.path)]
 
 
 def _register_tui() -> None:
@@ -343,7 +347,10 @@ def _memory(bench: Bench) -> Row:
     from .bench_memory import bench_memory
 
     rows = bench_memory(bench.path)
-    note = "; ".join(f"{name}: {peak:.0f} MB ({extra}), target < {target:.0f} MB" for name, peak, _, target, extra in rows)
+    note = "; ".join(
+        f"{name}: {peak:.0f} MB ({extra}), target < {target:.0f} MB"
+        for name, peak, _, target, extra in rows
+    )
     return Row("peak memory, MB (see note)", None, None, None, note)
 
 
@@ -395,7 +402,7 @@ def measure(options: Options) -> list[Row]:
     try:
         _samples(bench)
         chosen = [f for f in FIGURES if not options.only or any(o in f.name for o in options.only)]
-        return [run_figure(spec, bench) for spec in chosen]
+        return [row for spec in chosen for row in run_figure(spec, bench)]
     finally:
         raw.close()
         store.close()

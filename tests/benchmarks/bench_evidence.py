@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             "" if target is None or median is None else (" met" if median <= target else " MISSED")
         )
         print(
-            f"{name}: {median * 1000:.2f} ms; baseline {(baseline or 0) * 1000:.2f} ms; "
+            f"{name}: {(median or 0) * 1000:.2f} ms; baseline {(baseline or 0) * 1000:.2f} ms; "
             f"ratio {ratio}{met}\n  {note}"
         )
     return 0

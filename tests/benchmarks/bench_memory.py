@@ -84,8 +84,20 @@ def bench_memory(path: Path) -> list[tuple[str, float, float | None, float | Non
     batch, batch_note = _peak(_NOTICES, ["-", root])
     mb = 2**20
     return [
-        ("peak memory: TUI on the large database (MB)", tui / mb, base / mb, TARGET_BYTES / mb, tui_note),
-        ("peak memory: batch of 1,000 notices (MB)", batch / mb, base / mb, TARGET_BYTES / mb, batch_note),
+        (
+            "peak memory: TUI on the large database (MB)",
+            tui / mb,
+            base / mb,
+            TARGET_BYTES / mb,
+            tui_note,
+        ),
+        (
+            "peak memory: batch of 1,000 notices (MB)",
+            batch / mb,
+            base / mb,
+            TARGET_BYTES / mb,
+            batch_note,
+        ),
     ]
 
 
