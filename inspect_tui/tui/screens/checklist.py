@@ -201,8 +201,7 @@ class ChecklistScreen(SheetBenchmarking, BaseScreen[None]):
             return not self.readonly
         if action == "verify_problems":
             return (
-                self.sheet is not None
-                and self.sheet.inspection.kind is InspectionKind.REINSPECTION
+                self.sheet is not None and self.sheet.inspection.kind is InspectionKind.REINSPECTION
             )
         if action == "amend":
             return (
