@@ -163,6 +163,26 @@ def test_every_filter_finds_what_a_substring_test_finds(
             check(searched, f.with_(text=query))
 
 
+def test_a_text_every_problem_holds_filters_nothing(store: Store) -> None:
+    """Every branch's name holds 黨, so the first keystroke of 黨費 finds every problem:
+    the search is answered as if it were empty, and still agrees with a substring test."""
+    for n, code in enumerate(("SDC", "JXC", "GCGS")):
+        problems.add_problem(
+            store, unit=code, description=f"問題{n}", deadline=dt.date(2026, 12, 1 + n)
+        )
+    match = problem_list.text_match(store, "黨")
+    assert match is not None and match.everywhere
+    assert not problem_list.text_match(store, "問題1").everywhere  # type: ignore[union-attr]
+    for f in FILTERS:
+        check(store, f.with_(text="黨"))
+        assert every_page(store, f.with_(text="黨")) == every_page(store, f)
+    committee = store.scalar("SELECT code FROM units WHERE NOT instr(name, '黨')")
+    problems.add_problem(store, unit=committee, description="委員會的問題", deadline=TODAY)
+    assert not problem_list.text_match(store, "黨").everywhere  # type: ignore[union-attr]
+    for f in FILTERS:
+        check(store, f.with_(text="黨"))
+
+
 def test_a_short_text_starting_too_many_trigrams_reads_every_row(
     searched: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

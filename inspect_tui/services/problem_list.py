@@ -160,6 +160,7 @@ class TextMatch:
     expr: str
     most: int
     exact: bool = False  # ``most`` is the number found, not a bound
+    everywhere: bool = False  # every problem has it: search as if there were no text
 
 
 def text_match(store: Store, text: str) -> TextMatch | None:
@@ -176,6 +177,8 @@ def text_match(store: Store, text: str) -> TextMatch | None:
         return TextMatch(NOTHING, 0, exact=True)
     if not text or any(ord(c) < 32 for c in text):
         return None
+    if _in_every_unit_name(store, text):
+        return TextMatch(NOTHING, 0, everywhere=True)
     if len(text) >= 3:
         expr = f"{_TEXT_COLUMNS} : {_phrase(text)}"
         return TextMatch(expr, _search_count(store, expr), exact=True)
@@ -189,6 +192,18 @@ def text_match(store: Store, text: str) -> TextMatch | None:
         return TextMatch(NOTHING, 0, exact=True)
     expr = f"{_TEXT_COLUMNS} : ({' OR '.join(_phrase(term) for term, _ in terms)})"
     return TextMatch(expr, sum(doc for _, doc in terms))
+
+
+def _in_every_unit_name(store: Store, text: str) -> bool:
+    """Whether the name of every unit with problems holds ``text``: then every problem
+    matches, the text filters nothing, and the search is answered as if it were empty.
+    The first keystroke of 黨費 is such a text: every branch is a 黨-something."""
+    return not store.scalar(
+        """SELECT NOT EXISTS (SELECT 1 FROM problems) OR EXISTS (
+               SELECT 1 FROM units u WHERE NOT instr(u.name, ?)
+               AND EXISTS (SELECT 1 FROM problems p WHERE p.unit_id = u.id))""",
+        (text,),
+    )
 
 
 def _storable(text: str) -> bool:
@@ -366,6 +381,8 @@ def search(
     """One page of problems matching ``f``, sorted; ``has_more`` from fetching one extra."""
     sort = sort if sort in SORTS else "deadline"
     match = text_match(store, f.text) if _indexed_text(f) and sort in MERGED_SORTS else None
+    if match is not None and match.everywhere:
+        return search(store, f.with_(text=""), today, sort=sort, limit=limit, offset=offset)
     if match is None:
         ids, params = _page_ids(f, today, sort, limit + 1, offset)
     else:
@@ -488,6 +505,8 @@ def count(store: Store, f: ProblemFilter, today: dt.date) -> int:
     closed_too = not f.states or ProblemState.CLOSED in f.states
     if _indexed_text(f) and closed_too and not (f.overdue or f.due_within is not None):
         match = text_match(store, f.text)
+        if match is not None and match.everywhere:
+            return count(store, f.with_(text=""), today)
         if match is not None:
             return _search_count(store, _search_expr(match.expr, f, f.states)) if match.expr else 0
     where, params = _where(f, today)
@@ -523,6 +542,8 @@ def counts(
                   sum({pending} AND p.deadline >= :today AND p.deadline <= :week) AS due_7,
                   sum({pending} AND p.deadline >= :today AND p.deadline <= :due_by) AS due"""
     match = text_match(store, base.text) if _indexed_text(base) else None
+    if match is not None and match.everywhere:
+        return counts(store, f.with_(text=""), today, due_days=due_days)
     if match is not None and not match.expr:
         result = dict.fromkeys(("total", "open", "rectifying", "submitted"), 0)
         result |= dict.fromkeys(("overdue", "due_7", "due"), 0)
