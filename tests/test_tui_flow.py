@@ -621,3 +621,28 @@ async def test_read_only_database_shows_and_saves_nothing(template: Path, tmp_pa
             assert isinstance(app.screen, ChecklistScreen) and sheet.answers == answered
     finally:
         store.close()
+
+
+async def test_home_reads_its_lists_once_at_start_and_again_on_return(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the home lists twice at start-up doubled the database work before the
+    first keystroke; coming back to home still refreshes them."""
+    calls: list[dt.date] = []
+    home = overview.home
+
+    def counted(store: Store, today: dt.date):  # type: ignore[no-untyped-def]
+        calls.append(today)
+        return home(store, today)
+
+    monkeypatch.setattr(overview, "home", counted)
+    app = InspectApp(store=store, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.screen.ready
+        assert len(calls) == 1
+        await press(pilot, "u")
+        assert isinstance(app.screen, UnitsScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert len(calls) == 2

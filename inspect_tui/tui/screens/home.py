@@ -89,9 +89,9 @@ class HomeScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = t("home.title")
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        # also when first shown: loading on mount too read everything twice at start-up
         self.reload()
 
     def reload(self) -> None:
