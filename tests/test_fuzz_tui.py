@@ -7,8 +7,8 @@ or refused with a message under the field that names the field and what is wrong
 nothing saved; the screens that show it show it literally (``[/b]`` stays ``[/b]``).
 
 What a field holds is what the terminal widgets make of the input, and that is asserted
-too: a single-line field keeps the first line of a paste; a multi-line field (TextArea)
-stores each line break as ``\\n``. Dialogs drop the spaces around a text; the remark is kept
+too: a single-line field keeps a paste's lines joined by spaces; a multi-line field
+(TextArea) stores each line break as ``\\n``. Dialogs drop the spaces around a text; the remark is kept
 as typed. A terminal decodes UTF-8, so no lone surrogate is sent (the services refuse them:
 ``test_fuzz.py``).
 
@@ -163,7 +163,7 @@ def held(text: str, widget: Widget) -> str:
         return text
     if isinstance(widget, TextArea):
         return "\n".join(_LINE_BREAK.split(text))  # each line break becomes "\n"
-    return (text.splitlines() or [""])[0]  # one line: the paste's first
+    return " ".join(line for line in text.splitlines() if line)  # one line: lines joined
 
 
 def value_of(widget: Widget) -> str:

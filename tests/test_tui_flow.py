@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, OptionList, TextArea
 from tui_support import TODAY, build_db, copy_db, in_progress_id, open_db, press, rows, settle
 
@@ -646,3 +647,20 @@ async def test_home_reads_its_lists_once_at_start_and_again_on_return(
         await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
         assert len(calls) == 2
+
+
+async def test_a_paragraph_pasted_into_a_one_line_field_keeps_every_line(
+    store: Store,
+) -> None:
+    """Textual's Input keeps a paste's first line only; the rest vanished unseen. Here
+    the lines are kept, joined by spaces (a multi-line field keeps its line breaks)."""
+    app = InspectApp(store=store, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        field = app.screen.query_one("#filter", Input)
+        field.focus()
+        app.post_message(events.Paste("機關\n\n黨總支\r\n"))
+        await settle(pilot)
+        assert field.value == "機關 黨總支"
+        assert app.screen.query_one("#units", Table).row_count == 1

@@ -13,10 +13,11 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
+from textual.widgets import Input
 
 from ..clock import Clock
 from ..i18n import LANGUAGES, detect_language, set_language, t
@@ -273,6 +274,18 @@ class InspectApp(App[None]):
         self.push_screen(UserDialog(), done)
 
     # ------------------------------------------------------------------ actions
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Paste)
+            and not event.is_forwarded
+            and isinstance(self.focused, Input)
+            and len(lines := event.text.splitlines()) > 1
+        ):
+            # a one-line field keeps the whole of a pasted paragraph, its lines joined by
+            # spaces (Textual's Input would keep the first line and drop the rest unseen)
+            event = events.Paste(" ".join(line for line in lines if line))
+        await super().on_event(event)
 
     def notify(
         self,
