@@ -21,6 +21,7 @@ from tui_support import (
     press,
     problem_id,
     settle,
+    store,  # noqa: F401 (fixtures)
 )
 
 from inspect_tui.services import evidence, problems
@@ -44,14 +45,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("evidence") / "template.db"
     build_db(path).close()
     return path
-
-
-@pytest.fixture()
-def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.chdir(tmp_path)
-    store = copy_db(template, tmp_path / "demo.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture()
@@ -343,8 +336,8 @@ def make_app(
         return app
 
     yield make
-    for store in stores:
-        store.close()
+    for opened in stores:
+        opened.close()
 
 
 def settled() -> Callable[[Pilot[None]], object]:

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.widgets import Input, OptionList, TextArea
-from tui_support import TODAY, build_db, copy_db, in_progress_id, open_db, press, rows, settle
+from tui_support import (
+    TODAY,
+    build_db,
+    in_progress_id,
+    open_db,
+    press,
+    rows,
+    settle,
+    store,  # noqa: F401 (fixtures)
+)
 
 from inspect_tui.models import DeductRule, IndicatorKind, PassFailRule, Result, ScaleRule
 from inspect_tui.services import checklists, inspections, overview
@@ -34,14 +43,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tui") / "template.db"
     build_db(path).close()
     return path
-
-
-@pytest.fixture()
-def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.chdir(tmp_path)
-    store = copy_db(template, tmp_path / "demo.db")
-    yield store
-    store.close()
 
 
 def field_error(screen: object, field_id: str) -> str:

@@ -5,13 +5,18 @@ returned with a date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_support import TODAY, build_demo_db, copy_db, rows, settle
+from tui_support import (
+    TODAY,
+    build_demo_db,
+    rows,
+    settle,
+    store,  # noqa: F401 (fixtures)
+)
 
 from inspect_tui.services import notices
 from inspect_tui.services.demo import DEMO_SETTINGS
@@ -29,14 +34,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("notices") / "demo.db"
     build_demo_db(path)
     return path
-
-
-@pytest.fixture()
-def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.chdir(tmp_path)
-    store = copy_db(template, tmp_path / "demo.db")
-    yield store
-    store.close()
 
 
 def make_app(store: Store) -> InspectApp:

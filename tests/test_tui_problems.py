@@ -6,22 +6,27 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
-from tui_support import (
+from tui_support import (  # noqa: F401 (fixtures)
+    LANGS,
+    SIZES,
     TODAY,
     build_db,
     copy_db,
+    make_app,
     make_jpeg,
     press,
     problem_id,
     rows,
     settle,
     start_reinspection,
+    steps,
+    store,
 )
 
 from inspect_tui.models import ProblemState
@@ -70,14 +75,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("problems") / "template.db"
     build_db(path).close()
     return path
-
-
-@pytest.fixture()
-def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.chdir(tmp_path)
-    store = copy_db(template, tmp_path / "demo.db")
-    yield store
-    store.close()
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
@@ -643,37 +640,6 @@ async def test_every_new_binding_has_an_id_and_a_description() -> None:
 
 
 # ---------------------------------------------------------------------- snapshots
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-LANGS = ["zh-Hant", "en"]
-
-
-@pytest.fixture()
-def make_app(
-    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], InspectApp]]:
-    monkeypatch.chdir(tmp_path)
-    stores: list[Store] = []
-
-    def make(lang: str) -> InspectApp:
-        store = copy_db(template, tmp_path / "demo.db")
-        stores.append(store)
-        return InspectApp(store=store, lang=lang)
-
-    yield make
-    for store in stores:
-        store.close()
-
-
-def steps(*keys: str) -> Callable[[Pilot[None]], object]:
-    async def run(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        for key in keys:
-            await press(pilot, key)
-        pilot.app.clear_notifications()
-        await settle(pilot)
-
-    return run
 
 
 @pytest.mark.parametrize("lang", LANGS)

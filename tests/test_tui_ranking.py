@@ -4,14 +4,18 @@ the role, the trend and indicator × unit views, and the checklist's good-practi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_support import build_demo_db, copy_db, rows, settle
+from tui_support import (
+    build_demo_db,
+    rows,
+    settle,
+    store,  # noqa: F401 (fixtures)
+)
 
 from inspect_tui.services.demo import DEMO_SETTINGS, OFFICE, SPECIALIST
 from inspect_tui.store import Store
@@ -36,14 +40,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ranking") / "demo.db"
     build_demo_db(path)
     return path
-
-
-@pytest.fixture()
-def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.chdir(tmp_path)
-    store = copy_db(template, tmp_path / "demo.db")
-    yield store
-    store.close()
 
 
 def make_app(store: Store, user: str | None = None) -> InspectApp:

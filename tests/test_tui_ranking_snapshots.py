@@ -11,15 +11,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from tui_support import build_demo_db, copy_db, settle
+from tui_support import LANGS, SIZES, build_demo_db, copy_db, steps
 
 from inspect_tui.services.demo import DEMO_SETTINGS, OFFICE
 from inspect_tui.store import Store
 from inspect_tui.tui.app import InspectApp
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-LANGS = ["zh-Hant", "en"]
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +43,6 @@ def make_app(
     yield make
     for store in stores:
         store.close()
-
-
-def steps(*keys: str) -> Callable[[Pilot[None]], object]:
-    async def run(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -11,15 +11,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from tui_support import build_db, copy_db, other_laptop, settle, work_apart
+from tui_support import (
+    LANGS,
+    SIZES,
+    build_db,
+    copy_db,
+    make_app,  # noqa: F401 (fixtures)
+    other_laptop,
+    steps,
+    work_apart,
+)
 
 from inspect_tui.services.merge import merge_file
 from inspect_tui.store import Store
 from inspect_tui.tui.app import InspectApp
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-LANGS = ["zh-Hant", "en"]
 
 
 @pytest.fixture(scope="module")
@@ -27,33 +32,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("snap") / "template.db"
     build_db(path).close()
     return path
-
-
-@pytest.fixture()
-def make_app(
-    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], InspectApp]]:
-    monkeypatch.chdir(tmp_path)  # the home screen shows the file as "demo.db"
-    stores: list[Store] = []
-
-    def make(lang: str) -> InspectApp:
-        store = copy_db(template, tmp_path / "demo.db")
-        stores.append(store)
-        return InspectApp(store=store, lang=lang)
-
-    yield make
-    for store in stores:
-        store.close()
-
-
-def steps(*keys: str) -> Callable[[Pilot[None]], object]:
-    async def run(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run
 
 
 @pytest.mark.parametrize("lang", LANGS)

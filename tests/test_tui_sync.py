@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,12 @@ from tui_support import (
     OTHER_USER,
     USER,
     build_db,
-    copy_db,
     later_clock,
     other_laptop,
     press,
     rows,
     settle,
+    store,  # noqa: F401 (fixtures)
     work_apart,
 )
 
@@ -52,14 +51,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sync") / "template.db"
     build_db(path).close()
     return path
-
-
-@pytest.fixture()
-def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.chdir(tmp_path)
-    store = copy_db(template, tmp_path / "demo.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from inspect_tui.clock import FixedClock
@@ -18,6 +20,7 @@ from inspect_tui.models import InspectionKind, Result, Severity
 from inspect_tui.paths import demo_org
 from inspect_tui.services import checklists, inspections, problems, units
 from inspect_tui.store import Store, open_store
+from inspect_tui.tui.app import InspectApp
 
 TODAY = dt.date(2026, 3, 16)
 START = dt.datetime(2026, 3, 16, 1, 0, tzinfo=dt.UTC)
@@ -319,3 +322,55 @@ def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[ob
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------------- fixtures
+#
+# A test module defines a module-scoped ``template`` fixture (the database it starts from:
+# ``build_db`` or ``build_demo_db``) and imports these, which copy it for each test.
+
+
+@pytest.fixture()
+def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A fresh copy of the module's template, as ``demo.db`` in the working folder."""
+    monkeypatch.chdir(tmp_path)  # the home screen shows the file as "demo.db"
+    store = copy_db(template, tmp_path / "demo.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def make_app(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], InspectApp]]:
+    """An app in a given language on a fresh copy of the module's template."""
+    monkeypatch.chdir(tmp_path)
+    stores: list[Store] = []
+
+    def make(lang: str) -> InspectApp:
+        store = copy_db(template, tmp_path / "demo.db")
+        stores.append(store)
+        return InspectApp(store=store, lang=lang)
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+# ---------------------------------------------------------------------- snapshots
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+LANGS = ["zh-Hant", "en"]
+
+
+def steps(*keys: str) -> Callable[[Pilot[None]], object]:
+    """What a snapshot does first: settle, press each key and settle, no toasts left."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await press(pilot, key)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    return run
