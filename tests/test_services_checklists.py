@@ -108,3 +108,15 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
     path.write_text("code: x\nversion: 1\naspects: [\n  - code: A\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"broken.yaml: line \d+, column \d+"):
         checklists.validate_file(path)
+
+
+def test_a_database_without_indicator_systems_gets_the_shipped_ones_once(
+    empty_store: Store,
+) -> None:
+    from inspect_tui.services.setup import ensure_shipped_checklists
+
+    assert ensure_shipped_checklists(empty_store) is True
+    installed = empty_store.scalar("SELECT count(*) FROM checklists")
+    assert installed == len(shipped_checklists())
+    assert ensure_shipped_checklists(empty_store) is False
+    assert empty_store.scalar("SELECT count(*) FROM checklists") == installed

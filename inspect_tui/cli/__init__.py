@@ -214,11 +214,9 @@ def run_tui(opts: Options) -> None:
             _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
         opts = Options(db=path, lang=opts.lang, user=opts.user)
     store = open_db(opts, create=True, quick_check=False)  # the app checks after start-up
-    # a plain query: the checklists service (and its models) is not needed to start
-    if not store.readonly and not store.scalar("SELECT EXISTS (SELECT 1 FROM checklists)"):
-        from ..services import checklists
+    from ..services.setup import ensure_shipped_checklists
 
-        checklists.install_shipped(store)
+    ensure_shipped_checklists(store)
     InspectApp(
         store=store,
         lang=opts.lang or load_settings().lang or detect_language(),
