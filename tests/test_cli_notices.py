@@ -112,6 +112,14 @@ def test_notices_for_the_lagging_units_then_list_receive_and_reissue(db: Path, o
     assert "渭供黨〔2026〕第3號 replaces 渭供黨〔2026〕第2號" in again.output
     assert len(listing(out)) == 3
 
+    first = out / listing(out)[0]
+    first.write_bytes(first.read_bytes() + b"%changed")
+    lines = run("--db", str(db), "notices", "list").output.splitlines()
+    assert len(lines) == 3
+    assert "received 2026-11-30" in lines[0] and "file missing or changed" in lines[0]
+    assert "not received" in lines[2] and "replaces 渭供黨〔2026〕第2號" in lines[2]
+    assert all("problem(s)" in line and " 0 problem(s)" not in line for line in lines)
+
 
 def test_the_monthly_report(db: Path, tmp_path: Path) -> None:
     target = tmp_path / "report-2026-11.pdf"

@@ -214,41 +214,24 @@ def notices(
 @handle_errors
 def notices_list(ctx: click.Context, unit: str | None, problem: str | None) -> None:
     """List issued notices: serial number, unit, dates, and whether the file is intact."""
-    from ..models import Notice
     from ..services import notices as service
 
     with open_db(_options(ctx), readonly=True) as store:
-        if unit:
-            rows = service.notices_of_unit(store, unit)
-        elif problem:
-            rows = service.notices_of_problem(store, problem)
-        else:
-            rows = [
-                Notice.model_validate(r)
-                for r in store.all("SELECT * FROM notices ORDER BY year, organ, serial")
-            ]
-        lines = []
-        for n in rows:
-            unit_row = store.one("SELECT code, name FROM units WHERE id = ?", (n.unit_id,)) or {}
-            count = store.scalar(
-                "SELECT count(*) FROM notice_problems WHERE notice_id = ?", (n.id,)
-            )
-            replaced = (
-                store.one("SELECT * FROM notices WHERE id = ?", (n.replaces_id,))
-                if n.replaces_id
-                else None
-            )
-            parts = [
-                service.serial_text(n),
-                f"{unit_row.get('code', '')} {unit_row.get('name', '')}",
-                f"issued {n.issued_on}",
-                f"received {n.received_on}" if n.received_on else "not received",
-                f"{count} problem(s)",
-                "file ok" if service.verify_file(n) else "file missing or changed",
-            ]
-            if replaced:
-                parts.append("replaces " + service.serial_text(Notice.model_validate(replaced)))
-            lines.append("  ".join(parts))
+        found = service.listing(store, unit=unit, problem_id=problem)
+    lines = []
+    for item in found:
+        n = item.notice
+        parts = [
+            service.serial_text(n),
+            f"{item.unit_code} {item.unit_name}",
+            f"issued {n.issued_on}",
+            f"received {n.received_on}" if n.received_on else "not received",
+            f"{item.problems} problem(s)",
+            "file ok" if item.file_ok else "file missing or changed",
+        ]
+        if item.replaces:
+            parts.append("replaces " + service.serial_text(item.replaces))
+        lines.append("  ".join(parts))
     for line in lines:
         console.print(line)
     if not lines:

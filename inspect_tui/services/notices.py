@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -241,6 +242,61 @@ def notices_of_problem(store: Store, problem_id: str) -> list[Notice]:
         (problem_id,),
     )
     return [Notice.model_validate(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class NoticeListing:
+    """A notice as ``notices list`` shows it: its unit, how many problems it listed,
+    the notice it replaced, and whether its file is still as recorded."""
+
+    notice: Notice
+    unit_code: str
+    unit_name: str
+    problems: int
+    replaces: Notice | None
+    file_ok: bool
+
+
+def listing(
+    store: Store, *, unit: str | None = None, problem_id: str | None = None
+) -> list[NoticeListing]:
+    """Every notice (or a unit's, or those that listed a problem), oldest first."""
+    if unit:
+        chosen = notices_of_unit(store, unit)
+    elif problem_id:
+        chosen = notices_of_problem(store, problem_id)
+    else:
+        rows = store.all("SELECT * FROM notices ORDER BY issued_on, year, serial")
+        chosen = [Notice.model_validate(r) for r in rows]
+    by_id = {n.id: n for n in chosen}
+    facts = {
+        r["id"]: r
+        for r in store.all(
+            """SELECT n.id, u.code, u.name, n.replaces_id,
+                      (SELECT count(*) FROM notice_problems p WHERE p.notice_id = n.id) AS problems
+               FROM notices n JOIN units u ON u.id = n.unit_id
+               WHERE n.id IN (SELECT value FROM json_each(?))""",
+            (json.dumps(list(by_id)),),
+        )
+    }
+    replaced = {
+        r["id"]: Notice.model_validate(r)
+        for r in store.all(
+            "SELECT * FROM notices WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([f["replaces_id"] for f in facts.values() if f["replaces_id"]]),),
+        )
+    }
+    return [
+        NoticeListing(
+            notice=n,
+            unit_code=facts[n.id]["code"],
+            unit_name=facts[n.id]["name"],
+            problems=facts[n.id]["problems"],
+            replaces=replaced.get(facts[n.id]["replaces_id"] or ""),
+            file_ok=verify_file(n),
+        )
+        for n in chosen
+    ]
 
 
 def problems_of_notice(store: Store, notice_id: str) -> list[Problem]:
