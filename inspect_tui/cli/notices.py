@@ -342,11 +342,12 @@ def report(
     The issuing organ comes from the notice template (--template).
     """
     from ..services import notices as service
+    from ..services.ranking import latest_month
 
     tpl, fonts = _load(template, font, title_font, fallback_fonts)
     with open_db(_options(ctx), readonly=True) as store:
         if month is None:
-            month = store.scalar("SELECT max(month) FROM monthly_results")
+            month = latest_month(store)
             if not month:
                 raise InvalidInput("there are no monthly results yet: compute a month first")
         path, pages = service.write_report(

@@ -30,13 +30,13 @@ def merge(ctx: click.Context, others: tuple[Path, ...], dry_run: bool, full: boo
     Nothing is lost: rows changed on both sides since they last met are kept both ways
     and listed by `inspect-tui conflicts`. Each file is merged in one transaction.
     """
-    from ..services.merge import merge_file
+    from ..services.merge import list_conflicts, merge_file
 
     with open_db(_options(ctx), create=False) as store:
         for other in others:
             summary = merge_file(store, other, dry_run=dry_run, full=full)
             console.print(summary.describe())
-        pending = store.scalar("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")
+        pending = len(list_conflicts(store))
     if pending:
         console.print(f"{pending} unresolved conflict(s): see `inspect-tui conflicts`.")
 
