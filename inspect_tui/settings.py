@@ -6,35 +6,18 @@ folder (``settings.yaml``) over the defaults below.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-APP_NAME = "inspect-tui"
-
-
-def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
-def default_db_path() -> Path:
-    return data_dir() / "inspect.db"
-
-
-def settings_file() -> Path:
-    return config_dir() / "settings.yaml"
+from .locations import default_db_path, settings_file
+from .startup_settings import ENV_PREFIX
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INSPECT_TUI_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     db: Path = Field(default_factory=default_db_path, description="The SQLite file in use.")
     lang: str | None = Field(None, description="UI language: zh-Hant, zh-Hans or en.")
@@ -94,23 +77,3 @@ def load_settings(**overrides: Any) -> Settings:
         ) from exc
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # syntax, encoding
         raise DataFileError(f"cannot be read: {exc}", where=str(settings_file())) from exc
-
-
-def device_id(folder: Path | None = None) -> str:
-    """This machine's id, made once and kept in the config folder (not in the database,
-    which travels between laptops)."""
-    folder = folder or config_dir()
-    path = folder / "device-id"
-    try:
-        existing = path.read_text(encoding="utf-8").strip()
-        if existing:
-            return existing
-    except OSError:
-        pass
-    new = uuid.uuid4().hex[:16]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(new + "\n", encoding="utf-8")
-    except OSError:
-        return "unregistered-" + new
-    return new

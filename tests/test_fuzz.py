@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from inspect_tui.errors import InspectError
+from inspect_tui.locations import settings_file
 from inspect_tui.models import IndicatorSystemFile
 from inspect_tui.paths import demo_org, shipped_checklists
 from inspect_tui.services import checklists, ledger, problems, units
 from inspect_tui.services.problem_list import ProblemFilter
-from inspect_tui.settings import load_settings, settings_file
+from inspect_tui.settings import load_settings
 from inspect_tui.store import Store, open_store
 
 FUZZ = settings(

@@ -43,9 +43,9 @@ from tui_support import TODAY, build_db, copy_db, in_progress_id, press, rows, s
 
 from inspect_tui.errors import InvalidInput
 from inspect_tui.i18n import t
+from inspect_tui.locations import settings_file
 from inspect_tui.rules import clean_text, parse_date
 from inspect_tui.services import overview, problems
-from inspect_tui.settings import settings_file
 from inspect_tui.text import unstorable
 from inspect_tui.tui.app import InspectApp
 from inspect_tui.tui.screens.checklist import ChecklistScreen

@@ -10,9 +10,12 @@ screen has shown its lists; the modules loaded by then are compared with the lis
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 from inspect_tui.store import Store
 
@@ -67,12 +70,36 @@ print(json.dumps(loaded["modules"]))
 """
 
 
-def _loaded_at_home(path: Path) -> set[str]:
+# the command as a user starts it: no arguments, the file and the name in settings.yaml
+_COMMAND = _CHILD.replace(
+    """store = open_store(Path(sys.argv[1]), user="t", device_id="t", quick_check=False)
+app = InspectApp(store=store, lang="zh-Hant")
+""",
+    "",
+).replace(
+    """app.run(headless=True, auto_pilot=ready, size=(120, 40))
+store.close()""",
+    """run = InspectApp.run
+def headless(self):
+    global app
+    app = self
+    run(self, headless=True, auto_pilot=ready, size=(120, 40))
+InspectApp.run = headless
+from inspect_tui.cli import main
+main([], standalone_mode=False)""",
+)
+
+# what the command may load on top of the app: its command line and the settings file
+COMMAND_ONLY = {"click", "yaml"}
+
+
+def _loaded_at_home(path: Path, code: str = _CHILD) -> set[str]:
     child = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)],
+        [sys.executable, "-c", code, str(path)],
         capture_output=True,
         text=True,
         timeout=120,
+        env=os.environ.copy(),  # the test's own config folder
     )
     assert child.returncode == 0, child.stderr[-3000:]
     return set(json.loads(child.stdout.strip().splitlines()[-1]))
@@ -99,3 +126,21 @@ def test_the_other_screens_and_the_palette_are_imported_on_first_use(
     )
     assert early == []
     assert "inspect_tui.tui.commands" not in loaded
+
+
+def test_the_command_reads_its_settings_without_pydantic(store: Store, db_path: Path) -> None:
+    from inspect_tui.locations import settings_file
+
+    store.close()
+    settings_file().parent.mkdir(parents=True, exist_ok=True)
+    settings_file().write_text(
+        yaml.safe_dump({"db": str(db_path), "user": "張三", "lang": "zh-Hant"}), encoding="utf-8"
+    )
+    loaded = _loaded_at_home(db_path, _COMMAND)
+    assert "inspect_tui.cli" in loaded and "inspect_tui.tui.screens.home" in loaded
+    heavy = sorted(
+        m
+        for m in loaded
+        if (m in HEAVY or m.split(".")[0] in HEAVY) and m.split(".")[0] not in COMMAND_ONLY
+    )
+    assert heavy == [], f"imported before the home screen was shown: {heavy}"

@@ -29,8 +29,9 @@ from tui_support import (
 )
 
 from inspect_tui.cli import Options
+from inspect_tui.locations import settings_file
 from inspect_tui.services import audit, merge, units
-from inspect_tui.settings import load_settings, settings_file
+from inspect_tui.settings import load_settings
 from inspect_tui.store import Store
 from inspect_tui.tui.app import InspectApp
 from inspect_tui.tui.identity import save_user_setting

@@ -13,7 +13,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +25,8 @@ from .. import __version__
 from ..clock import SystemClock
 from ..errors import InspectError
 from ..i18n import LANGUAGES, detect_language, set_language
-from ..settings import data_dir, device_id, load_settings
+from ..locations import data_dir, device_id
+from ..startup_settings import StartupSettings, read_startup_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
@@ -37,15 +38,30 @@ class Options:
     db: Path | None = None
     lang: str | None = None
     user: str | None = None
+    _settings: StartupSettings | None = field(default=None, repr=False, compare=False)
+
+    def settings(self) -> StartupSettings:
+        """The database, language and user from the settings file and ``INSPECT_TUI_*``:
+        read without pydantic when they are all there is (start-up), else loaded in full,
+        which names whatever is wrong. Read once."""
+        if self._settings is None:
+            found = read_startup_settings()
+            if found is None:
+                from ..settings import load_settings
+
+                full = load_settings()
+                found = StartupSettings(db=full.db, lang=full.lang, user=full.user)
+            self._settings = found
+        return self._settings
 
     def db_path(self) -> Path:
-        return resolve_db(self.db)
+        """``--db`` over ``INSPECT_TUI_DB`` / settings.yaml over the platform's data folder."""
+        return (self.db if self.db is not None else self.settings().db).expanduser()
 
     def settings_user(self, *, login_fallback: bool = True) -> str:
         """--user, else INSPECT_TUI_USER / settings.yaml, else the login name; with
         ``login_fallback=False`` empty instead (the app then asks for the name)."""
-        settings = load_settings()
-        return self.user or settings.user or (_login_name() if login_fallback else "")
+        return self.user or self.settings().user or (_login_name() if login_fallback else "")
 
 
 def _login_name() -> str:
@@ -53,13 +69,6 @@ def _login_name() -> str:
         return getpass.getuser()
     except Exception:  # no login name (containers): not worth failing for
         return "unknown"
-
-
-def resolve_db(explicit: Path | None) -> Path:
-    """``--db`` over ``INSPECT_TUI_DB`` / settings.yaml over the platform's data folder."""
-    if explicit is not None:
-        return explicit.expanduser()
-    return load_settings().db.expanduser()
 
 
 def demo_db_path() -> Path:
@@ -219,7 +228,7 @@ def run_tui(opts: Options) -> None:
     ensure_shipped_checklists(store)
     InspectApp(
         store=store,
-        lang=opts.lang or load_settings().lang or detect_language(),
+        lang=opts.lang or opts.settings().lang or detect_language(),
         ask_user=not opts.settings_user(login_fallback=False),
     ).run()
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from ..datafiles import load_model, read_text
 from ..errors import DataFileError
-from ..settings import config_dir
+from ..locations import config_dir
 from .ranking import (
     DEFAULT_CONSEQUENCES,
     DEFAULT_RULE,

@@ -105,8 +105,11 @@ class InspectApp(App[None]):
 
     # ------------------------------------------------------------------ lifecycle
 
+    def get_default_screen(self) -> HomeScreen:
+        # home is the bottom of the stack: drawn first, never a blank screen under it
+        return HomeScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
         if self.ask_user:
             self.ask_for_user()
 
@@ -169,7 +172,7 @@ class InspectApp(App[None]):
     # ------------------------------------------------------------------ navigation
 
     def go_home(self) -> None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
     def go_units(self, text: str = "") -> None:
@@ -323,7 +326,8 @@ def main(argv: list[str] | None = None) -> None:
     """Open DB in the app without the CLI (development; ``inspect-tui --db`` is the way)."""
     import argparse
 
-    from ..settings import device_id, load_settings
+    from ..locations import device_id
+    from ..settings import load_settings
 
     parser = argparse.ArgumentParser(prog="python -m inspect_tui.tui.app")
     parser.add_argument("db", type=Path)

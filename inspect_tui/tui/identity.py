@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..settings import settings_file
+from ..locations import settings_file
 from ..store import Store
 
 _USER_LINE = re.compile(r"^user\s*:.*$", re.MULTILINE)

@@ -5,8 +5,9 @@ Three figures, each a median with a baseline measured in the same run:
 - start-up to the home screen ready (its lists read and shown): from starting a process
   until it reports the home screen ready, against a minimal Textual app (one label)
   started and timed the same way. Target: at most 2× the minimal app. Two figures: the
-  ``inspect-tui`` command as a user starts it (the CLI, settings, opening the file, the
-  app; only ``App.run`` is made headless), and the app alone (a script that opens the
+  ``inspect-tui`` command as a user starts it, with no arguments (the file, the name and
+  the language come from settings.yaml; the CLI, settings, opening the file, the app;
+  only ``App.run`` is made headless), and the app alone (a script that opens the
   file and runs the app: what start-up costs past the command line and settings).
   Children may write ``.pyc`` files, as an installed package has them.
 - answer key → row committed: from the moment the ``1`` key is sent to the app until
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import statistics
 import subprocess
@@ -80,7 +82,7 @@ run = app_module.InspectApp.run
 app_module.InspectApp.run = lambda self: run(
     self, headless=True, auto_pilot=ready, size=(120, 40)
 )
-main(["--db", sys.argv[1], "--user", "bench", "--lang", "zh-Hant"], standalone_mode=False)
+main([], standalone_mode=False)  # database, user and language from settings.yaml
 """
 
 _MINIMAL = """
@@ -99,11 +101,13 @@ Minimal().run(headless=True, auto_pilot=ready, size=(120, 40))
 """
 
 
-def _median_process(code: str, args: list[str], runs: int) -> float:
+def _median_process(
+    code: str, args: list[str], runs: int, env: dict[str, str] | None = None
+) -> float:
     """Median time from starting ``python -c code`` until it prints READY."""
     times = []
     # as installed: bytecode is cached (a development shell may turn that off)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | (env or {})
     for _ in range(runs + 1):  # the first run warms the file cache and .pyc files
         start = time.perf_counter()
         child = subprocess.Popen(
@@ -126,10 +130,20 @@ def bench_startup(path: Path, runs: int = 7) -> list[Figure]:
     """Whole-process start-up to the home screen ready, against a minimal Textual app,
     the three measured in turn so that a busy moment of the machine falls on all alike."""
     samples: dict[str, list[float]] = {"minimal": [], "command": [], "app": []}
-    for _ in range(runs):
-        samples["minimal"].append(_median_process(_MINIMAL, [], 1))
-        samples["command"].append(_median_process(_COMMAND, [str(path)], 1))
-        samples["app"].append(_median_process(_APP.format(quick=False), [str(path)], 1))
+    with tempfile.TemporaryDirectory() as home:
+        # a user who has started it before: the file, the name and the language are in
+        # settings.yaml, the platform's config folder
+        settings = Path(home) / "config" / "inspect-tui" / "settings.yaml"
+        settings.parent.mkdir(parents=True)
+        settings.write_text(
+            f"db: {json.dumps(str(path))}\nuser: bench\nlang: zh-Hant\n", encoding="utf-8"
+        )
+        user_env = {"XDG_CONFIG_HOME": str(settings.parent.parent)}
+        user_env |= {"XDG_DATA_HOME": str(Path(home) / "data")}
+        for _ in range(runs):
+            samples["minimal"].append(_median_process(_MINIMAL, [], 1))
+            samples["command"].append(_median_process(_COMMAND, [], 1, user_env))
+            samples["app"].append(_median_process(_APP.format(quick=False), [str(path)], 1))
     minimal, command, app = (statistics.median(samples[k]) for k in ("minimal", "command", "app"))
     target = minimal * STARTUP_RATIO_TARGET
     return [

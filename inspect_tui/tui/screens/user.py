@@ -18,8 +18,8 @@ from textual.widgets import Footer, Input, Label
 
 from ...errors import InspectError
 from ...i18n import t
+from ...locations import settings_file
 from ...rules import clean_text
-from ...settings import settings_file
 from ..identity import remember_user
 from ..text import shown_path
 from ..widgets import DialogButtons, Field
