@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,7 +43,7 @@ HEAVY = (
 )
 
 _CHILD = """
-import json, sys
+import gc, json, sys
 from pathlib import Path
 from inspect_tui.store import open_store
 from inspect_tui.tui.app import InspectApp
@@ -53,7 +54,9 @@ shown = InspectApp.home_shown
 def home_shown(self):
     # before the background work that follows (warm_up imports the other screens)
     loaded.setdefault("modules", sorted(sys.modules))
+    loaded["collecting"] = [gc.isenabled()]
     shown(self)
+    loaded["collecting"].append(gc.isenabled())
 
 InspectApp.home_shown = home_shown
 store = open_store(Path(sys.argv[1]), user="t", device_id="t", quick_check=False)
@@ -66,7 +69,7 @@ async def ready(pilot):
 
 app.run(headless=True, auto_pilot=ready, size=(120, 40))
 store.close()
-print(json.dumps(loaded["modules"]))
+print(json.dumps(loaded))
 """
 
 
@@ -85,15 +88,19 @@ def headless(self):
     app = self
     run(self, headless=True, auto_pilot=ready, size=(120, 40))
 InspectApp.run = headless
-from inspect_tui.cli import main
-main([], standalone_mode=False)""",
+from inspect_tui.launch import main
+del sys.argv[1:]  # as a user starts it: no arguments
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code""",
 )
 
 # what the command may load on top of the app: its command line and the settings file
 COMMAND_ONLY = {"click", "yaml"}
 
 
-def _loaded_at_home(path: Path, code: str = _CHILD) -> set[str]:
+def _at_home(path: Path, code: str = _CHILD) -> dict[str, list[Any]]:
     child = subprocess.run(
         [sys.executable, "-c", code, str(path)],
         capture_output=True,
@@ -102,7 +109,12 @@ def _loaded_at_home(path: Path, code: str = _CHILD) -> set[str]:
         env=os.environ.copy(),  # the test's own config folder
     )
     assert child.returncode == 0, child.stderr[-3000:]
-    return set(json.loads(child.stdout.strip().splitlines()[-1]))
+    found: dict[str, list[Any]] = json.loads(child.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _loaded_at_home(path: Path, code: str = _CHILD) -> set[str]:
+    return set(_at_home(path, code)["modules"])
 
 
 def test_the_home_screen_starts_without_heavy_modules(store: Store, db_path: Path) -> None:
@@ -128,14 +140,18 @@ def test_the_other_screens_and_the_palette_are_imported_on_first_use(
     assert "inspect_tui.tui.commands" not in loaded
 
 
-def test_the_command_reads_its_settings_without_pydantic(store: Store, db_path: Path) -> None:
+def _settings_for(db_path: Path) -> None:
     from inspect_tui.locations import settings_file
 
-    store.close()
     settings_file().parent.mkdir(parents=True, exist_ok=True)
     settings_file().write_text(
         yaml.safe_dump({"db": str(db_path), "user": "張三", "lang": "zh-Hant"}), encoding="utf-8"
     )
+
+
+def test_the_command_reads_its_settings_without_pydantic(store: Store, db_path: Path) -> None:
+    store.close()
+    _settings_for(db_path)
     loaded = _loaded_at_home(db_path, _COMMAND)
     assert "inspect_tui.cli" in loaded and "inspect_tui.tui.screens.home" in loaded
     heavy = sorted(
@@ -144,3 +160,34 @@ def test_the_command_reads_its_settings_without_pydantic(store: Store, db_path: 
         if (m in HEAVY or m.split(".")[0] in HEAVY) and m.split(".")[0] not in COMMAND_ONLY
     )
     assert heavy == [], f"imported before the home screen was shown: {heavy}"
+
+
+def test_the_command_collects_garbage_once_home_is_shown(store: Store, db_path: Path) -> None:
+    store.close()
+    _settings_for(db_path)
+    assert _at_home(db_path, _COMMAND)["collecting"] == [False, True]
+    # the app on its own (tests, python -m inspect_tui.tui.app) never pauses collection
+    assert _at_home(db_path)["collecting"] == [True, True]
+
+
+def test_other_commands_collect_garbage_from_the_start(store: Store, db_path: Path) -> None:
+    store.close()
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import atexit, gc, sys\n"
+            "atexit.register(lambda: print('collecting', gc.isenabled()))\n"
+            "from inspect_tui.launch import main\n"
+            "main()",
+            "--db",
+            str(db_path),
+            "units",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    assert child.stdout.strip().splitlines()[-1] == "collecting True"

@@ -25,6 +25,7 @@ from .. import __version__
 from ..clock import SystemClock
 from ..errors import InspectError
 from ..i18n import LANGUAGES, detect_language, set_language
+from ..launch import resume_collection
 from ..locations import data_dir, device_id
 from ..startup_settings import StartupSettings, read_startup_settings
 
@@ -207,7 +208,9 @@ def main(ctx: click.Context) -> None:
     Without a command, starts the terminal app.
     """
     if ctx.invoked_subcommand is None:
-        run_tui(_options(ctx))
+        run_tui(_options(ctx))  # collection resumes once the first screen is shown
+    else:
+        resume_collection()
 
 
 def run_tui(opts: Options) -> None:

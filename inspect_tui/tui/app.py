@@ -21,6 +21,7 @@ from textual.widgets import Input
 
 from ..clock import Clock
 from ..i18n import LANGUAGES, detect_language, set_language, t
+from ..launch import resume_collection
 from ..store import Store, open_store
 from . import messages as _messages  # noqa: F401  (registers the UI strings)
 from .database import Database
@@ -119,6 +120,7 @@ class InspectApp(App[None]):
         if self._home_shown:
             return
         self._home_shown = True
+        resume_collection()  # paused by the inspect-tui command for start-up
         self.check_database()
         self.warm_up()
 

@@ -66,7 +66,7 @@ store.close()
 
 _COMMAND = """
 import sys
-from inspect_tui.cli import main
+from inspect_tui.launch import main  # the installed command's entry point
 from inspect_tui.tui import app as app_module
 from inspect_tui.tui.screens.home import HomeScreen
 
@@ -82,7 +82,7 @@ run = app_module.InspectApp.run
 app_module.InspectApp.run = lambda self: run(
     self, headless=True, auto_pilot=ready, size=(120, 40)
 )
-main([], standalone_mode=False)  # database, user and language from settings.yaml
+main()  # no arguments: the database, the user and the language from settings.yaml
 """
 
 _MINIMAL = """

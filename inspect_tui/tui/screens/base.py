@@ -52,6 +52,24 @@ class LoadFailed(Message):
         self.error = error
 
 
+def add_size_classes(screen: Screen[Any]) -> None:
+    """Give a new screen the breakpoint classes (``-tall``…) of the terminal's size now.
+    Textual adds them on the screen's first resize, and a class changed on a screen
+    restyles every widget in it: for the home screen, a seventh of start-up."""
+    try:
+        app = screen.app
+    except RuntimeError:  # NoActiveAppError: built outside a running app
+        return
+    for dimension, points in (
+        (app.size.width, screen.HORIZONTAL_BREAKPOINTS or app.HORIZONTAL_BREAKPOINTS),
+        (app.size.height, screen.VERTICAL_BREAKPOINTS or app.VERTICAL_BREAKPOINTS),
+    ):
+        for threshold, name in sorted(points or [], reverse=True):
+            if dimension >= threshold:
+                screen.add_class(name, update=False)
+                break
+
+
 class _UsesDatabase:
     """Access to the app's database thread, and a worker that waits for one write."""
 
@@ -94,6 +112,7 @@ class BaseScreen(_UsesDatabase, Screen[R]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         localize_bindings(self)
+        add_size_classes(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
@@ -131,6 +150,7 @@ class BaseDialog(_UsesDatabase, ModalScreen[R]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         localize_bindings(self)
+        add_size_classes(self)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

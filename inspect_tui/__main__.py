@@ -1,0 +1,5 @@
+"""``python -m inspect_tui``: the same as the ``inspect-tui`` command."""
+
+from .launch import main
+
+main()
