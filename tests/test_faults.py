@@ -197,13 +197,58 @@ def test_writes_to_a_read_only_reopened_database_are_refused_with_a_message(
 
 
 def test_the_app_refuses_a_damaged_file_and_says_to_restore(store: Store, db_path: Path) -> None:
+    _damage(store, db_path)
+    with pytest.raises(DatabaseError, match="restore it from a backup"):
+        open_store(db_path)
+
+
+def _damage(store: Store, db_path: Path) -> None:
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     with db_path.open("r+b") as fh:
         fh.seek(4096 * 3)
         fh.write(os.urandom(4096 * 3))
-    with pytest.raises(DatabaseError, match="restore it from a backup"):
-        open_store(db_path)
+
+
+def test_the_check_after_start_up_finds_damage_and_stops_writes(
+    store: Store, db_path: Path
+) -> None:
+    _damage(store, db_path)
+    opened = open_store(db_path, quick_check=False)  # as the app opens: check later
+    try:
+        problem = opened.verify()
+        assert problem is not None and "restore it from a backup" in problem
+        assert opened.readonly
+    finally:
+        opened.close()
+
+
+def test_a_check_stopped_on_quitting_neither_passes_nor_fails_the_file(
+    store: Store, db_path: Path
+) -> None:
+    # damage that only a whole check finds: the last pages of a large table
+    store.conn.execute("CREATE TABLE filler(x)")
+    store.conn.executemany(
+        "INSERT INTO filler VALUES (?)", ((os.urandom(200),) for _ in range(20_000))
+    )
+    store.conn.commit()
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    with db_path.open("r+b") as fh:
+        fh.seek(-4096 * 3, os.SEEK_END)
+        fh.write(b"\xff" * 4096 * 2)
+    opened = open_store(db_path, quick_check=False)
+    try:
+        opened.stop_verify()  # the app quits: SQLite abandons the check at once
+        assert opened.verify() is None
+        assert not opened.readonly  # an unfinished check is not a damaged file
+    finally:
+        opened.close()
+    opened = open_store(db_path, quick_check=False)
+    try:
+        assert "restore it from a backup" in (opened.verify() or "")  # checked in full
+    finally:
+        opened.close()
 
 
 def test_sigkill_during_a_batch_of_notices_leaves_records_and_files_consistent(

@@ -61,6 +61,7 @@ class Store:
         self.readonly = readonly
         self.readonly_reason = readonly_reason
         self._lock = threading.RLock()
+        self._stop_verify = threading.Event()
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -130,8 +131,12 @@ class Store:
         TUI runs it once the first screen is up). A damaged file turns the store
         read-only; the returned message says what to do."""
         conn = _connect(self.path, readonly=True)  # its own connection: never blocks writes
+        # stop_verify() aborts the check within a few thousand SQLite steps
+        conn.set_progress_handler(self._stop_verify.is_set, 10_000)
         try:
             _quick_check(conn, self.path)
+        except _Interrupted:
+            return None  # not checked: neither passed nor failed
         except DatabaseError as exc:
             self.readonly = True
             self.readonly_reason = exc.message
@@ -139,6 +144,11 @@ class Store:
         finally:
             conn.close()
         return None
+
+    def stop_verify(self) -> None:
+        """Abandon a running (or any later) :meth:`verify`: the app is quitting, and a
+        quick_check of a large file must not hold it up for seconds."""
+        self._stop_verify.set()
 
     def new_id(self) -> str:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
@@ -364,10 +374,16 @@ def _check_header(path: Path) -> None:
         raise DatabaseError("is not an SQLite database", where=str(path))
 
 
+class _Interrupted(Exception):
+    """The check was stopped before it finished."""
+
+
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
+            raise _Interrupted from exc
         raise DatabaseError(
             f"is damaged ({exc}); restore it from a backup", where=str(path)
         ) from exc

@@ -136,6 +136,7 @@ class InspectApp(App[None]):
             )
 
     def on_unmount(self) -> None:
+        self.store.stop_verify()  # quitting need not wait for the file's check
         self.db.close()
 
     def today(self) -> dt.date:
