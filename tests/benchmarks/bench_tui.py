@@ -126,7 +126,7 @@ def _median_process(
     return statistics.median(times[1:])
 
 
-def bench_startup(path: Path, runs: int = 7) -> list[Figure]:
+def bench_startup(path: Path, runs: int = 15) -> list[Figure]:
     """Whole-process start-up to the home screen ready, against a minimal Textual app,
     the three measured in turn so that a busy moment of the machine falls on all alike."""
     samples: dict[str, list[float]] = {"minimal": [], "command": [], "app": []}
