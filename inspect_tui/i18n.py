@@ -87,6 +87,88 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "indicator_kind.bonus": ("Bonus", "表彰加分"),
     "indicator_kind.self_chosen": ("Self-chosen", "自選動作"),
     # errors
+    # files and databases (messages of the store and services, shown by the app too)
+    "err.db_readonly": ("the database is read-only", "資料庫為唯讀"),
+    "err.db_is_dir": ("is a directory, not a database file", "是資料夾，不是資料庫檔案"),
+    "err.db_missing": ("does not exist", "不存在"),
+    "err.folder_missing": ("the folder {folder} does not exist", "資料夾 {folder} 不存在"),
+    "err.db_cannot_create": (
+        "cannot create it: the folder {folder} is read-only",
+        "無法建立：資料夾 {folder} 為唯讀",
+    ),
+    "err.opened_readonly": ("opened read-only", "以唯讀方式開啟"),
+    "err.file_readonly": (
+        "the file is read-only (no write permission)",
+        "檔案為唯讀（沒有寫入權限）",
+    ),
+    "err.folder_readonly": ("the folder {folder} is read-only", "資料夾 {folder} 為唯讀"),
+    "err.cannot_read": ("cannot be read: {reason}", "無法讀取：{reason}"),
+    "err.cannot_write": ("cannot be written: {reason}", "無法寫入：{reason}"),
+    "err.not_sqlite": ("is not an SQLite database", "不是 SQLite 資料庫"),
+    "err.not_ours": (
+        "is an SQLite database, but not an inspect_tui database",
+        "是 SQLite 資料庫，但不是 inspect_tui 的資料庫",
+    ),
+    "err.damaged": (
+        "is damaged ({reason}); restore it from a backup",
+        "已損壞（{reason}）：請從備份還原",
+    ),
+    "err.damaged_no_write": (
+        "is damaged ({reason}); restore it from a backup, and do not write to it",
+        "已損壞（{reason}）：請從備份還原，不要再寫入",
+    ),
+    "err.db_empty_readonly": (
+        "is empty and read-only: nothing to open",
+        "是空檔案且為唯讀：沒有可開啟的內容",
+    ),
+    "err.db_newer": (
+        "was written by a newer inspect_tui (schema {version}; this one reads up to "
+        "{supported}); upgrade inspect_tui to open it",
+        "由較新版本的 inspect_tui 寫入（結構版本 {version}，本版本最高可讀 {supported}）："
+        "請升級 inspect_tui 後再開啟",
+    ),
+    "err.backup_exists": (
+        "already exists; choose another name (a backup never overwrites)",
+        "已存在：請另取檔名（備份不會覆蓋既有檔案）",
+    ),
+    "err.file_missing": ("file does not exist", "檔案不存在"),
+    "err.file_is_dir": ("is a directory, not a file", "是資料夾，不是檔案"),
+    "err.file_too_big": (
+        "is {size}, above the limit of {limit} (setting max_attachment_mb)",
+        "大小為 {size}，超過上限 {limit}（設定 max_attachment_mb）",
+    ),
+    "err.evidence_missing": (
+        "the content of {name} is missing from the database",
+        "資料庫中缺少 {name} 的內容",
+    ),
+    "err.rectified_before_found": (
+        "the rectification date {date} is before the problem was found ({found})",
+        "整改日期 {date} 早於發現問題的日期（{found}）",
+    ),
+    "err.rectified_in_future": (
+        "the rectification date {date} is in the future",
+        "整改日期 {date} 晚於今天",
+    ),
+    "err.submit_needs_rectification": (
+        "record what was done (a rectification) before submitting for verification",
+        "請先記錄整改情況，再提交驗收",
+    ),
+    "err.closed_before_rectified": (
+        "the closing date {closed} is before the rectification date {last}",
+        "銷號日期 {closed} 早於整改日期 {last}",
+    ),
+    "err.unit_code_exists": (
+        "a unit with code {code!r} already exists",
+        "代碼為「{code}」的單位已存在",
+    ),
+    "err.unit_cycle": (
+        "a unit cannot be placed under itself or its own sub-unit",
+        "單位不能放在自己或自己的下級單位之下",
+    ),
+    "err.remark_before_answer": (
+        "answer indicator {code} before adding a remark",
+        "請先作答指標 {code}，再加備註",
+    ),
     "err.date_format": (
         "{value!r} is not a date: use YYYY-MM-DD, MM-DD or +N days",
         "「{value}」不是日期：請用 YYYY-MM-DD、MM-DD 或 +N 天",

@@ -225,15 +225,13 @@ def run_tui(opts: Options) -> None:
             err_console.print(f"No database yet: creating a demo database at {path} …")
             _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
         opts = Options(db=path, lang=opts.lang, user=opts.user)
+    lang = opts.lang or opts.settings().lang or detect_language()
+    set_language(lang)  # before opening: a read-only file's reason is shown in this language
     store = open_db(opts, create=True, quick_check=False)  # the app checks after start-up
     from ..services.setup import ensure_shipped_checklists
 
     ensure_shipped_checklists(store)
-    InspectApp(
-        store=store,
-        lang=opts.lang or opts.settings().lang or detect_language(),
-        ask_user=not opts.settings_user(login_fallback=False),
-    ).run()
+    InspectApp(store=store, lang=lang, ask_user=not opts.settings_user(login_fallback=False)).run()
 
 
 # ---------------------------------------------------------------------- init / demo

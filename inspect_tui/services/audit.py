@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DatabaseError
+from ..i18n import t
 from ..store import Store, copy_database
 
 BACKUP_REMINDER_DAYS = 7
@@ -58,15 +59,13 @@ def changed_fields(entry: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
 def backup(store: Store, out: Path) -> Path:
     """A consistent copy while the app may be writing (SQLite's online backup)."""
     if out.exists():
-        raise DatabaseError(
-            "already exists; choose another name (a backup never overwrites)", where=str(out)
-        )
+        raise DatabaseError(t("err.backup_exists"), where=str(out))
     if not out.parent.is_dir():
-        raise DatabaseError(f"the folder {out.parent} does not exist", where=str(out))
+        raise DatabaseError(t("err.folder_missing", folder=out.parent), where=str(out))
     try:
         copy_database(store, out)
     except OSError as exc:
-        raise DatabaseError(f"cannot be written: {exc.strerror}", where=str(out)) from exc
+        raise DatabaseError(t("err.cannot_write", reason=exc.strerror), where=str(out)) from exc
     if not store.readonly:
         store.set_meta("last_backup_at", store.now_iso())
     return out

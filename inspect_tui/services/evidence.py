@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, NotFound
+from ..i18n import t
 from ..store import Store
 
 OWNERS = {"problem": "problems", "answer": "answers", "rectification": "rectifications"}
@@ -71,20 +72,19 @@ def read_file(path: Path, *, limit: int = DEFAULT_LIMIT_BYTES) -> bytes:
     """The bytes of a file a person chose, or a message naming what is wrong with it."""
     where = str(path)
     if not path.exists():
-        raise InvalidInput("file does not exist", where=where)
+        raise InvalidInput(t("err.file_missing"), where=where)
     if path.is_dir():
-        raise InvalidInput("is a directory, not a file", where=where)
+        raise InvalidInput(t("err.file_is_dir"), where=where)
     size = path.stat().st_size
     if size > limit:
         raise InvalidInput(
-            f"is {human_size(size)}, above the limit of {human_size(limit)} "
-            "(setting max_attachment_mb)",
+            t("err.file_too_big", size=human_size(size), limit=human_size(limit)),
             where=where,
         )
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot be read: {exc.strerror}", where=where) from exc
+        raise InvalidInput(t("err.cannot_read", reason=exc.strerror), where=where) from exc
 
 
 def detect(data: bytes) -> tuple[str, int | None, int | None]:
@@ -209,7 +209,7 @@ def rectification_evidence_count(store: Store, problem_id: str) -> int:
 def content(store: Store, attachment: Attachment) -> bytes:
     data = store.scalar("SELECT data FROM blobs WHERE sha256 = ?", (attachment.sha256,))
     if data is None:
-        raise NotFound(f"the content of {attachment.name} is missing from the database")
+        raise NotFound(t("err.evidence_missing", name=attachment.name))
     return bytes(data)
 
 

@@ -147,7 +147,7 @@ def set_remark(store: Store, inspection_id: str, indicator: str, remark: str) ->
     ind = find_indicator(store, inspection.checklist_id, indicator)
     current = answers_of_one(store, inspection.id, ind.id)
     if current is None:
-        raise InvalidInput(f"answer indicator {ind.code} before adding a remark")
+        raise InvalidInput(t("err.remark_before_answer", code=ind.code))
     return record_answer(
         store, inspection_id, ind.id, current.result, value=current.value, remark=remark
     )

@@ -140,11 +140,11 @@ def record_rectification(
         )
     if done_on < problem.found_on:
         raise InvalidInput(
-            f"the rectification date {done_on} is before the problem was found ({problem.found_on})",
+            t("err.rectified_before_found", date=done_on, found=problem.found_on),
             where="done_on",
         )
     if done_on > store.clock.today():
-        raise InvalidInput(f"the rectification date {done_on} is in the future", where="done_on")
+        raise InvalidInput(t("err.rectified_in_future", date=done_on), where="done_on")
     text = clean_text("description", description, limit=TEXT_LIMIT, required=True)
     refs = [clean_text("evidence", e, limit=1000) for e in evidence if e.strip()]
     with store.write():
@@ -168,9 +168,7 @@ def record_rectification(
 def submit_for_verification(store: Store, problem_id: str, note: str = "") -> Problem:
     problem = get_problem(store, problem_id)
     if problem.state is ProblemState.RECTIFYING and not rectifications_of(store, problem_id):
-        raise InvalidInput(
-            "record what was done (a rectification) before submitting for verification"
-        )
+        raise InvalidInput(t("err.submit_needs_rectification"))
     return _move(store, problem, ProblemAction.SUBMIT, clean_text("note", note, limit=TEXT_LIMIT))
 
 
@@ -198,7 +196,7 @@ def close_problem(
     )
     if last and closed < dt.date.fromisoformat(last):
         raise InvalidInput(
-            f"the closing date {closed} is before the rectification date {last}",
+            t("err.closed_before_rectified", closed=closed, last=last),
             where="closed_on",
         )
     note = clean_text("note", note, limit=TEXT_LIMIT)

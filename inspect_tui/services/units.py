@@ -50,7 +50,7 @@ def get_unit(store: Store, key: str) -> Unit:
 
 def create_unit(store: Store, spec: UnitSpec) -> Unit:
     if store.scalar("SELECT 1 FROM units WHERE code = ?", (spec.code,)):
-        raise InvalidInput(f"a unit with code {spec.code!r} already exists", where="code")
+        raise InvalidInput(t("err.unit_code_exists", code=spec.code), where="code")
     parent_id = get_unit(store, spec.parent).id if spec.parent else None
     row = store.insert("units", {"id": store.key_id("unit", spec.code)} | _row(spec, parent_id))
     return get_unit(store, row["id"])
@@ -73,9 +73,7 @@ def update_unit(store: Store, unit_id: str, **changes: Any) -> Unit:
     if parent is not None:
         parent_id = get_unit(store, parent).id if parent else None
         if parent_id and _is_descendant(store, parent_id, current.id):
-            raise InvalidInput(
-                "a unit cannot be placed under itself or its own sub-unit", where="parent"
-            )
+            raise InvalidInput(t("err.unit_cycle"), where="parent")
     store.update("units", current.id, _row(spec, parent_id))
     return get_unit(store, current.id)
 

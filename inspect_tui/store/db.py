@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 from ..clock import Clock, SystemClock
 from ..errors import DatabaseError, NeedsMigration, NewerSchemaError, NotFound
+from ..i18n import t
 from . import schema
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -90,9 +91,7 @@ class Store:
     def write(self) -> Iterator[sqlite_utils.Database]:
         """One transaction for one user action; nested calls become savepoints."""
         if self.readonly:
-            raise DatabaseError(
-                self.readonly_reason or "the database is read-only", where=str(self.path)
-            )
+            raise DatabaseError(self.readonly_reason or t("err.db_readonly"), where=str(self.path))
         with self._lock:
             if self.conn.in_transaction:
                 with self.db.atomic():
@@ -281,24 +280,22 @@ def open_store(
     exists = path.exists()
     if exists:
         if path.is_dir():
-            raise DatabaseError("is a directory, not a database file", where=where)
+            raise DatabaseError(t("err.db_is_dir"), where=where)
         _check_header(path)
     elif not create:
-        raise DatabaseError("does not exist", where=where)
+        raise DatabaseError(t("err.db_missing"), where=where)
     elif not path.parent.is_dir():
-        raise DatabaseError(f"the folder {path.parent} does not exist", where=where)
+        raise DatabaseError(t("err.folder_missing", folder=path.parent), where=where)
 
     reason = ""
     if readonly:
-        reason = "opened read-only"
+        reason = t("err.opened_readonly")
     elif exists and not os.access(path, os.W_OK):
-        readonly, reason = True, "the file is read-only (no write permission)"
+        readonly, reason = True, t("err.file_readonly")
     elif not os.access(path.parent, os.W_OK):
         if not exists:
-            raise DatabaseError(
-                f"cannot create it: the folder {path.parent} is read-only", where=where
-            )
-        readonly, reason = True, f"the folder {path.parent} is read-only"
+            raise DatabaseError(t("err.db_cannot_create", folder=path.parent), where=where)
+        readonly, reason = True, t("err.folder_readonly", folder=path.parent)
 
     conn = _connect(path, readonly)
     try:
@@ -369,9 +366,9 @@ def _check_header(path: Path) -> None:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise DatabaseError(f"cannot be read: {exc.strerror}", where=str(path)) from exc
+        raise DatabaseError(t("err.cannot_read", reason=exc.strerror), where=str(path)) from exc
     if header and header != SQLITE_HEADER:
-        raise DatabaseError("is not an SQLite database", where=str(path))
+        raise DatabaseError(t("err.not_sqlite"), where=str(path))
 
 
 class _Interrupted(Exception):
@@ -384,14 +381,9 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
             raise _Interrupted from exc
-        raise DatabaseError(
-            f"is damaged ({exc}); restore it from a backup", where=str(path)
-        ) from exc
+        raise DatabaseError(t("err.damaged", reason=exc), where=str(path)) from exc
     if rows != ["ok"]:
-        raise DatabaseError(
-            f"is damaged ({rows[0]}); restore it from a backup, and do not write to it",
-            where=str(path),
-        )
+        raise DatabaseError(t("err.damaged_no_write", reason=rows[0]), where=str(path))
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, *, readonly: bool, exists: bool) -> int:
@@ -405,15 +397,14 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, readonly: bool, exists: bo
         raise _translate(exc, path) from exc
     if app_id == 0 and version == 0 and tables == 0:
         if readonly:
-            raise DatabaseError("is empty and read-only: nothing to open", where=where)
+            raise DatabaseError(t("err.db_empty_readonly"), where=where)
         _create(conn)
         return schema.SCHEMA_VERSION
     if app_id != schema.APPLICATION_ID:
-        raise DatabaseError("is an SQLite database, but not an inspect_tui database", where=where)
+        raise DatabaseError(t("err.not_ours"), where=where)
     if version > schema.SCHEMA_VERSION:
         raise NewerSchemaError(
-            f"was written by a newer inspect_tui (schema {version}; this one reads up to "
-            f"{schema.SCHEMA_VERSION}); upgrade inspect_tui to open it",
+            t("err.db_newer", version=version, supported=schema.SCHEMA_VERSION),
             where=where,
         )
     if version < schema.SCHEMA_VERSION and readonly:
