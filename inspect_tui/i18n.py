@@ -169,6 +169,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "answer indicator {code} before adding a remark",
         "請先作答指標 {code}，再加備註",
     ),
+    "err.no_permission": ("no permission", "沒有權限"),
+    "err.merge_source_damaged": (
+        "is damaged ({reason}); nothing was merged. Restore it from a backup on its laptop",
+        "已損壞（{reason}），未合併任何內容：請在它所在的電腦上從備份還原",
+    ),
+    "err.merge_self": (
+        "is the target database itself; nothing to merge",
+        "就是目標資料庫本身，沒有可合併的內容",
+    ),
+    "err.month_format": (
+        "{value!r} is not a month: use YYYY-MM, e.g. 2026-11",
+        "「{value}」不是月份：請用 YYYY-MM，例如 2026-11",
+    ),
+    "err.month_future": (
+        "{month} is in the future (today is {today})",
+        "{month} 尚未到來（今天是 {today}）",
+    ),
+    "err.notice_folder_unwritable": (
+        "cannot write in the output folder ({reason}); nothing was issued",
+        "無法寫入輸出資料夾（{reason}），未發出任何通知書",
+    ),
+    "err.no_results_yet": (
+        "there are no monthly results yet: compute a month's ranking first",
+        "尚無月度結果：請先計算一個月的排名",
+    ),
+    "err.no_results_for": (
+        "there are no monthly results for {month}: compute that month's ranking first",
+        "{month} 沒有月度結果：請先計算該月排名",
+    ),
+    "err.notice_nothing_open": (
+        "{unit} ({code}) has no open problems: no notice issued, no serial number used",
+        "{unit}（{code}）沒有未銷號的問題：未發出通知書，未使用文號",
+    ),
+    "err.notice_reissued": (
+        "{old} was already re-issued as {newer}; re-issue that one instead",
+        "{old} 已重發為 {newer}：請改為重發該份",
+    ),
+    "err.notice_nothing_to_reissue": (
+        "{unit} ({code}) has no open problems any more: nothing to re-issue, no serial number used",
+        "{unit}（{code}）已沒有未銷號的問題：無需重發，未使用文號",
+    ),
+    "err.receipt_in_future": (
+        "the receipt date {date} is in the future",
+        "回執日期 {date} 晚於今天",
+    ),
+    "err.receipt_before_issue": (
+        "the receipt date {date} is before {notice} was issued ({issued})",
+        "回執日期 {date} 早於 {notice} 的發出日期（{issued}）",
+    ),
+    "err.receipt_already": (
+        "{notice} was already marked received on {date}",
+        "{notice} 已於 {date} 登記收到回執",
+    ),
     "err.date_format": (
         "{value!r} is not a date: use YYYY-MM-DD, MM-DD or +N days",
         "「{value}」不是日期：請用 YYYY-MM-DD、MM-DD 或 +N 天",

@@ -97,9 +97,9 @@ def write_ledger(
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; use csv or xlsx", where="--format")
     if not out.parent.is_dir():
-        raise InvalidInput(f"the folder {out.parent} does not exist", where=str(out))
+        raise InvalidInput(t("err.folder_missing", folder=out.parent), where=str(out))
     if not os.access(out.parent, os.W_OK):
-        raise InvalidInput(f"the folder {out.parent} is read-only", where=str(out))
+        raise InvalidInput(t("err.folder_readonly", folder=out.parent), where=str(out))
     fd, tmp_name = tempfile.mkstemp(prefix=".ledger-", suffix=f".{fmt}", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import DatabaseError, NeedsMigration
+from ..i18n import t
 from ..store import Store, open_store
 from ..store.schema import MERGED
 
@@ -71,7 +72,7 @@ class MergeSummary:
 
     def describe(self) -> str:
         def part(label: str, counts: Counter[str]) -> str:
-            inner = ", ".join(f"{t} {n}" for t, n in sorted(counts.items()) if n)
+            inner = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()) if n)
             return f"{label} {sum(counts.values())}" + (f" ({inner})" if inner else "")
 
         verb = "would change" if self.dry_run else "changed"
@@ -159,8 +160,7 @@ class _HealthCheck:
         self.thread.join()
         if self.problem:
             raise DatabaseError(
-                f"is damaged ({self.problem}); nothing was merged. Restore it from a backup "
-                "on its laptop",
+                t("err.merge_source_damaged", reason=self.problem),
                 where=self.where,
             )
 
@@ -168,13 +168,13 @@ class _HealthCheck:
 def _refuse_bad_source(target: Store, source: Path) -> None:
     where = str(source)
     if not source.exists():
-        raise DatabaseError("does not exist", where=where)
+        raise DatabaseError(t("err.db_missing"), where=where)
     if source.is_dir():
-        raise DatabaseError("is a directory, not a database file", where=where)
+        raise DatabaseError(t("err.db_is_dir"), where=where)
     if not os.access(source, os.R_OK):
-        raise DatabaseError("cannot be read (no permission)", where=where)
+        raise DatabaseError(t("err.cannot_read", reason=t("err.no_permission")), where=where)
     if source.resolve() == target.path.resolve() or os.path.samefile(source, target.path):
-        raise DatabaseError("is the target database itself; nothing to merge", where=where)
+        raise DatabaseError(t("err.merge_self"), where=where)
 
 
 @contextmanager

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, NotFound
+from ..i18n import t
 from ..models import Notice, Problem, Unit
 from ..notices.fonts import FontSet, load_fonts
 from ..notices.notice import (
@@ -146,7 +147,7 @@ def _check_out_dir(out_dir: Path) -> Path:
         os.unlink(probe)
     except OSError as exc:
         raise InvalidInput(
-            f"cannot write in the output folder ({exc.strerror or exc}); nothing was issued",
+            t("err.notice_folder_unwritable", reason=exc.strerror or exc),
             where=where,
         ) from exc
     return out_dir.resolve()
@@ -343,13 +344,11 @@ def lagging_units(store: Store, month: str | None = None) -> tuple[str, list[Uni
     if month is None:
         month = store.scalar("SELECT max(month) FROM monthly_results")
         if not month:
-            raise InvalidInput(
-                "there are no monthly results yet: compute a month's ranking first", where="month"
-            )
+            raise InvalidInput(t("err.no_results_yet"), where="month")
     parse_month(month)
     if not store.scalar("SELECT 1 FROM monthly_results WHERE month = ? LIMIT 1", (month,)):
         raise InvalidInput(
-            f"there are no monthly results for {month}: compute that month's ranking first",
+            t("err.no_results_for", month=month),
             where="month",
         )
     rows = store.all(
@@ -639,10 +638,7 @@ def issue_notice(
     unit_row = get_unit(store, unit)
     plan = _plan(store, unit_row, template=tpl, fonts=fset, today=store.clock.today())
     if plan is None:
-        raise InvalidInput(
-            f"{unit_row.name} ({unit_row.code}) has no open problems: no notice issued, "
-            "no serial number used"
-        )
+        raise InvalidInput(t("err.notice_nothing_open", unit=unit_row.name, code=unit_row.code))
     renderer = _Renderer(tpl, fset, workers=1, expected=1)
     return _issue(store, [plan], out_dir=target, template=tpl, renderer=renderer, progress=None)[0]
 
@@ -736,8 +732,7 @@ def reissue_notice(
     newer = replaced_by(store, old.id)
     if newer is not None:
         raise InvalidInput(
-            f"{serial_text(old, tpl)} was already re-issued as {serial_text(newer, tpl)}; "
-            "re-issue that one instead"
+            t("err.notice_reissued", old=serial_text(old, tpl), newer=serial_text(newer, tpl))
         )
     _writable(store)
     target = _check_out_dir(Path(out_dir))
@@ -745,8 +740,7 @@ def reissue_notice(
     plan = _plan(store, unit_row, template=tpl, fonts=fset, today=store.clock.today(), replaces=old)
     if plan is None:
         raise InvalidInput(
-            f"{unit_row.name} ({unit_row.code}) has no open problems any more: nothing to "
-            "re-issue, no serial number used"
+            t("err.notice_nothing_to_reissue", unit=unit_row.name, code=unit_row.code)
         )
     renderer = _Renderer(tpl, fset, workers=1, expected=1)
     return _issue(store, [plan], out_dir=target, template=tpl, renderer=renderer, progress=None)[0]
@@ -757,16 +751,17 @@ def mark_received(store: Store, key: str, *, on: dt.date) -> Notice:
     notice = get_notice(store, key)
     shown = serial_text(notice)
     if on > store.clock.today():
-        raise InvalidInput(f"the receipt date {on} is in the future", where="on")
+        raise InvalidInput(t("err.receipt_in_future", date=on), where="on")
     if on < notice.issued_on:
         raise InvalidInput(
-            f"the receipt date {on} is before {shown} was issued ({notice.issued_on})", where="on"
+            t("err.receipt_before_issue", date=on, notice=shown, issued=notice.issued_on),
+            where="on",
         )
     if notice.received_on is not None:
         if notice.received_on == on:
             return notice
         raise InvalidInput(
-            f"{shown} was already marked received on {notice.received_on}", where="on"
+            t("err.receipt_already", notice=shown, date=notice.received_on), where="on"
         )
     store.update("notices", notice.id, {"received_on": on})
     return get_notice(store, notice.id)
@@ -802,7 +797,7 @@ def report_data(store: Store, month: str, *, organ: str, trend_months: int = 6) 
     )
     if not results:
         raise InvalidInput(
-            f"there are no monthly results for {month}: compute that month's ranking first",
+            t("err.no_results_for", month=month),
             where="month",
         )
     start, end = month_bounds(month)

@@ -42,6 +42,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import IllegalTransition, InvalidInput, ReadOnlyRecord
+from ..i18n import t
 from ..models import IndicatorKind, MonthlyResult, UnitKind
 from ..rules import ScoredItem, total_score
 from ..store import Store
@@ -299,7 +300,7 @@ def warning_colour(lagging: bool, bottom_streak: int) -> str | None:
 def parse_month(month: str) -> tuple[int, int]:
     match = _MONTH.match(month.strip()) if isinstance(month, str) else None
     if not match:
-        raise InvalidInput(f"{month!r} is not a month: use YYYY-MM, e.g. 2026-11", where="month")
+        raise InvalidInput(t("err.month_format", value=month), where="month")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -309,7 +310,7 @@ def check_month(month: str, today: dt.date) -> str:
     month = month.strip()
     if month > month_of(today):
         raise InvalidInput(
-            f"{month} is in the future (today is {today.isoformat()})", where="month"
+            t("err.month_future", month=month, today=today.isoformat()), where="month"
         )
     return month
 
@@ -1266,9 +1267,9 @@ def export_ranking(store: Store, month: str, out: Path, fmt: str) -> int:
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; use csv or xlsx", where="--format")
     if not out.parent.is_dir():
-        raise InvalidInput(f"the folder {out.parent} does not exist", where=str(out))
+        raise InvalidInput(t("err.folder_missing", folder=out.parent), where=str(out))
     if not os.access(out.parent, os.W_OK):
-        raise InvalidInput(f"the folder {out.parent} is read-only", where=str(out))
+        raise InvalidInput(t("err.folder_readonly", folder=out.parent), where=str(out))
     rows = [export_values(r) for r in ranking_rows(store, month)]
     fd, name = tempfile.mkstemp(prefix=".ranking-", suffix=f".{fmt}", dir=out.parent)
     os.close(fd)
