@@ -7,7 +7,9 @@ or refused with a message under the field that names the field and what is wrong
 nothing saved; the screens that show it show it literally (``[/b]`` stays ``[/b]``).
 
 What a field holds is what the terminal widgets make of the input, and that is asserted
-too: a single-line field keeps a paste's lines joined by spaces; a multi-line field
+too: a paste loses the escape sequences and control characters a terminal would act on
+(drawn raw, they garbled the screen); a single-line field keeps a paste's lines joined
+by spaces; a multi-line field
 (TextArea) stores each line break as ``\\n``. Dialogs drop the spaces around a text; the remark is kept
 as typed. A terminal decodes UTF-8, so no lone surrogate is sent (the services refuse them:
 ``test_fuzz.py``).
@@ -24,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -157,10 +160,26 @@ def typeable(text: str) -> bool:
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
+# what a terminal would act on is dropped from a paste: escape sequences (ECMA-48
+# control sequences, OSC strings, two-byte escapes) and the other control characters,
+# except tab and line breaks
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_BREAKS = set("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def drawable(text: str) -> str:
+    return "".join(
+        c
+        for c in _ESCAPES.sub("", text)
+        if unicodedata.category(c) != "Cc" or c == "\t" or c in _BREAKS
+    )
+
+
 def held(text: str, widget: Widget) -> str:
     """What a field holds once ``text`` is typed or pasted into it (empty before)."""
     if typeable(text):
         return text
+    text = drawable(text)
     if isinstance(widget, TextArea):
         return "\n".join(_LINE_BREAK.split(text))  # each line break becomes "\n"
     return " ".join(line for line in text.splitlines() if line)  # one line: lines joined

@@ -665,3 +665,22 @@ async def test_a_paragraph_pasted_into_a_one_line_field_keeps_every_line(
         await settle(pilot)
         assert field.value == "機關 黨總支"
         assert app.screen.query_one("#units", Table).row_count == 1
+
+
+async def test_coloured_terminal_text_pasted_into_a_field_shows_its_text_only(
+    store: Store,
+) -> None:
+    """Bug: escape sequences copied with coloured terminal output were drawn raw inside
+    the field, and the terminal acted on them (the screen garbled). A paste now drops
+    them and the other control characters; the text itself is kept."""
+    app = InspectApp(store=store, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        field = app.screen.query_one("#filter", Input)
+        field.focus()
+        app.post_message(events.Paste("\x1b[1;31m機關\x1b[0m\x07 黨總支\x00"))
+        await settle(pilot)
+        assert field.value == "機關 黨總支"
+        assert app.screen.query_one("#units", Table).row_count == 1
+        assert "\x1b" not in field.render_line(0).text  # nothing for the terminal to act on

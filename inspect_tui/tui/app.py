@@ -27,7 +27,7 @@ from . import messages as _messages  # noqa: F401  (registers the UI strings)
 from .database import Database
 from .keys import localize_bindings
 from .screens.home import HomeScreen
-from .text import shown_path
+from .text import pasted, shown_path
 from .widgets.evidence import Opener, prepare_images, system_open
 
 if TYPE_CHECKING:
@@ -282,15 +282,13 @@ class InspectApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     async def on_event(self, event: events.Event) -> None:
-        if (
-            isinstance(event, events.Paste)
-            and not event.is_forwarded
-            and isinstance(self.focused, Input)
-            and len(lines := event.text.splitlines()) > 1
-        ):
-            # a one-line field keeps the whole of a pasted paragraph, its lines joined by
-            # spaces (Textual's Input would keep the first line and drop the rest unseen)
-            event = events.Paste(" ".join(line for line in lines if line))
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            from textual.widgets import TextArea  # a paste is rare: not on the start path
+
+            if isinstance(self.focused, Input | TextArea):
+                text = pasted(event.text, one_line=isinstance(self.focused, Input))
+                if text != event.text:
+                    event = events.Paste(text)
         await super().on_event(event)
 
     def notify(
