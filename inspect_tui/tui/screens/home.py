@@ -50,6 +50,7 @@ class HomeScreen(BaseScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._data: overview.HomeData | None = None
+        self._ready = False
         self._shown_width = 0
 
     def compose(self) -> ComposeResult:
@@ -113,7 +114,7 @@ class HomeScreen(BaseScreen[None]):
         self._show()
         if first:
             # once the lists are drawn: the background work must not delay that frame
-            self.call_after_refresh(self.inspect_app.home_shown)
+            self.call_after_refresh(self._drawn)
             self._check_backup()
             if not (isinstance(self.focused, Table) and self.focused.row_count):
                 for section in self.query(Section):
@@ -121,14 +122,18 @@ class HomeScreen(BaseScreen[None]):
                         section.table.focus()
                         break
 
+    def _drawn(self) -> None:
+        self._ready = True
+        self.inspect_app.home_shown()
+
     @on(LoadFailed)
     def _load_failed(self) -> None:
         self.inspect_app.home_shown()  # the file that cannot be read is the one to check
 
     @property
     def ready(self) -> bool:
-        """The lists have been read and shown once."""
-        return self._data is not None
+        """The lists have been read and drawn once: ready for input."""
+        return self._ready
 
     def on_resize(self) -> None:
         if self._data is not None and self.size.width != self._shown_width:
