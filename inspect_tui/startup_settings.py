@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .locations import default_db_path, settings_file
+from .locations import settings_file
 
 ENV_PREFIX = "INSPECT_TUI_"
 NAMES = ("db", "lang", "user")
@@ -23,7 +23,7 @@ NAMES = ("db", "lang", "user")
 
 @dataclass(frozen=True)
 class StartupSettings:
-    db: Path
+    db: Path | None  # None: chosen nowhere (the platform's default file, or the demo)
     lang: str | None
     user: str
 
@@ -59,7 +59,7 @@ def read_startup_settings() -> StartupSettings | None:
     if not (lang is None or isinstance(lang, str)):
         return None
     return StartupSettings(
-        db=Path(db) if "db" in values else default_db_path(),
+        db=Path(db) if "db" in values else None,
         lang=values.get("lang"),  # type: ignore[arg-type]
         user=user,
     )

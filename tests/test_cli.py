@@ -189,3 +189,29 @@ def test_the_console_script_runs_and_exits_2_on_bad_input(tmp_path: Path) -> Non
     )
     assert proc.returncode == 2
     assert "max_score" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("named_in", ["settings.yaml", "INSPECT_TUI_DB", "nowhere"])
+def test_the_app_opens_the_file_named_anywhere_and_the_demo_only_when_none_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named_in: str
+) -> None:
+    """Bug: a database named in settings.yaml that did not exist yet was passed over for
+    the demo database (only --db and INSPECT_TUI_DB counted)."""
+    from inspect_tui.locations import data_dir, settings_file
+    from inspect_tui.tui.app import InspectApp
+
+    opened: list[Path] = []
+    monkeypatch.setattr(InspectApp, "run", lambda app: opened.append(app.store.path))
+    chosen = tmp_path / "office" / "inspect.db"
+    chosen.parent.mkdir()
+    settings_file().parent.mkdir(parents=True, exist_ok=True)
+    settings_file().write_text(
+        "user: 張三\n" + (f"db: {chosen}\n" if named_in == "settings.yaml" else ""),
+        encoding="utf-8",
+    )
+    env = {"INSPECT_TUI_DB": str(chosen)} if named_in == "INSPECT_TUI_DB" else None
+    result = run(env=env)
+    assert result.exit_code == 0, result.output
+    expected = data_dir() / "demo.db" if named_in == "nowhere" else chosen
+    assert opened == [expected] and expected.exists()
+    assert (data_dir() / "demo.db").exists() == (named_in == "nowhere")

@@ -383,15 +383,6 @@ async def found_in_the_problems_list(
     await press(pilot, "escape")
 
 
-@FUZZ_TUI
-@given(texts=TEXTS)
-def test_the_problem_form_saves_any_text_exactly_or_says_why_not(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
-) -> None:
-    texts = with_examples(texts)
-    run_app(template, tmp_path_factory, lambda pilot, app: problem_form(pilot, app, texts))
-
-
 # ---------------------------------------------------------------------- the remark
 
 
@@ -430,15 +421,6 @@ async def remarks(pilot: Pilot[None], app: InspectApp, texts: list[str]) -> None
             assert squashed(value)[:20] in squashed(detail)
     if dialog is not None:
         await press(pilot, "escape")
-
-
-@FUZZ_TUI
-@given(texts=TEXTS)
-def test_the_remark_saves_any_text_exactly_or_says_why_not(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
-) -> None:
-    texts = with_examples(texts)
-    run_app(template, tmp_path_factory, lambda pilot, app: remarks(pilot, app, texts))
 
 
 # ---------------------------------------------------------------------- a problem's actions
@@ -622,15 +604,6 @@ async def problem_actions(pilot: Pilot[None], app: InspectApp, texts: list[str])
     )
 
 
-@FUZZ_TUI
-@given(texts=TEXTS)
-def test_a_problems_actions_save_any_text_exactly_or_say_why_not(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
-) -> None:
-    texts = with_examples(texts)
-    run_app(template, tmp_path_factory, lambda pilot, app: problem_actions(pilot, app, texts))
-
-
 # ---------------------------------------------------------------------- the filters
 
 
@@ -664,13 +637,26 @@ async def filters(pilot: Pilot[None], app: InspectApp, texts: list[str]) -> None
     assert not app._notifications  # no error was reported
 
 
+# ---------------------------------------------------------------------- every field above
+
+
+@pytest.mark.parametrize(
+    "session",
+    [problem_form, remarks, problem_actions, filters],
+    ids=["problem form", "remark", "problem actions", "filters"],
+)
 @FUZZ_TUI
 @given(texts=TEXTS)
-def test_the_filters_take_any_text(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+def test_each_field_keeps_any_text_exactly_or_says_why_not(
+    template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    session: Callable[[Pilot[None], InspectApp, list[str]], Awaitable[None]],
+    texts: list[str],
 ) -> None:
+    """One app session per example through the fields of ``session`` (each described
+    above): the explicit examples, then the drawn texts."""
     texts = with_examples(texts)
-    run_app(template, tmp_path_factory, lambda pilot, app: filters(pilot, app, texts))
+    run_app(template, tmp_path_factory, lambda pilot, app: session(pilot, app, texts))
 
 
 def test_a_pasted_page_filters_the_units_instead_of_failing(

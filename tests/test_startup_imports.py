@@ -30,7 +30,7 @@ HEAVY = (
     "pypinyin",  # ~0.3 s, imported by services.units and those that use it
     "opencc",  # Simplified Chinese only
     "rich._emoji_codes",  # Rich markup in a table's column labels
-    "argparse",  # app.main's command line
+    "argparse",
     "reportlab",  # notices and reports
     "openpyxl",
     "xlsxwriter",
@@ -166,7 +166,7 @@ def test_the_command_collects_garbage_once_home_is_shown(store: Store, db_path: 
     store.close()
     _settings_for(db_path)
     assert _at_home(db_path, _COMMAND)["collecting"] == [False, True]
-    # the app on its own (tests, python -m inspect_tui.tui.app) never pauses collection
+    # the app on its own (as tests run it) never pauses collection
     assert _at_home(db_path)["collecting"] == [True, True]
 
 

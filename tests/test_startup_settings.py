@@ -51,7 +51,9 @@ def full() -> StartupSettings | None:
         loaded = load_settings()
     except InspectError:
         return None
-    return StartupSettings(db=loaded.db, lang=loaded.lang, user=loaded.user)
+    db = loaded.db if "db" in loaded.model_fields_set else None  # None: the default
+    assert db is not None or loaded.db == default_db_path()
+    return StartupSettings(db=db, lang=loaded.lang, user=loaded.user)
 
 
 def test_the_names_read_quickly_are_settings() -> None:
@@ -61,7 +63,7 @@ def test_the_names_read_quickly_are_settings() -> None:
 
 def test_no_settings_file_gives_the_defaults() -> None:
     write_settings(None)
-    assert read_startup_settings() == StartupSettings(db=default_db_path(), lang=None, user="")
+    assert read_startup_settings() == StartupSettings(db=None, lang=None, user="")
     assert full() == read_startup_settings()
 
 
@@ -94,7 +96,7 @@ def test_a_variable_in_another_case_gives_way_to_the_model() -> None:
     write_settings(None)
     with environment({"inspect_tui_user": "王五"}):
         assert read_startup_settings() is None
-        assert full() == StartupSettings(db=default_db_path(), lang=None, user="王五")
+        assert full() == StartupSettings(db=None, lang=None, user="王五")
 
 
 VALUES = st.one_of(

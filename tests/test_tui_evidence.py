@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 from textual.widgets import Label, Static
 from tui_support import (
     TODAY,
+    apps_on_copies,
     build_db,
-    copy_db,
     in_progress_id,
     make_jpeg,
     press,
@@ -317,12 +317,9 @@ def make_app(
     template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str], InspectApp]]:
     monkeypatch.chdir(tmp_path)
-    stores: list[Store] = []
     use_image_widget(None)
 
-    def make(lang: str) -> InspectApp:
-        store = copy_db(template, tmp_path / "demo.db")
-        stores.append(store)
+    def build(store: Store, lang: str) -> InspectApp:
         folder = tmp_path / "files"
         folder.mkdir(exist_ok=True)
         make_jpeg(folder / "現場照片.jpg")
@@ -335,9 +332,7 @@ def make_app(
         app.call_later(app.open_problem, pid)
         return app
 
-    yield make
-    for opened in stores:
-        opened.close()
+    yield from apps_on_copies(template, tmp_path, build)
 
 
 def settled() -> Callable[[Pilot[None]], object]:

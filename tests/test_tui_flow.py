@@ -650,36 +650,27 @@ async def test_home_reads_its_lists_once_at_start_and_again_on_return(
         assert len(calls) == 2
 
 
-async def test_a_paragraph_pasted_into_a_one_line_field_keeps_every_line(
-    store: Store,
-) -> None:
-    """Textual's Input keeps a paste's first line only; the rest vanished unseen. Here
-    the lines are kept, joined by spaces (a multi-line field keeps its line breaks)."""
+@pytest.mark.parametrize(
+    "paste",
+    [
+        # Textual's Input keeps a paste's first line only; the rest vanished unseen. The
+        # lines are kept, joined by spaces (a multi-line field keeps its line breaks).
+        "機關\n\n黨總支\r\n",
+        # escape sequences copied with coloured terminal output were drawn raw inside the
+        # field and the terminal acted on them (the screen garbled): they are dropped, as
+        # are the other control characters
+        "\x1b[1;31m機關\x1b[0m\x07 黨總支\x00",
+    ],
+    ids=["paragraph", "terminal colours"],
+)
+async def test_a_paste_into_a_one_line_field_keeps_its_text(store: Store, paste: str) -> None:
     app = InspectApp(store=store, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "u")
         field = app.screen.query_one("#filter", Input)
         field.focus()
-        app.post_message(events.Paste("機關\n\n黨總支\r\n"))
-        await settle(pilot)
-        assert field.value == "機關 黨總支"
-        assert app.screen.query_one("#units", Table).row_count == 1
-
-
-async def test_coloured_terminal_text_pasted_into_a_field_shows_its_text_only(
-    store: Store,
-) -> None:
-    """Bug: escape sequences copied with coloured terminal output were drawn raw inside
-    the field, and the terminal acted on them (the screen garbled). A paste now drops
-    them and the other control characters; the text itself is kept."""
-    app = InspectApp(store=store, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "u")
-        field = app.screen.query_one("#filter", Input)
-        field.focus()
-        app.post_message(events.Paste("\x1b[1;31m機關\x1b[0m\x07 黨總支\x00"))
+        app.post_message(events.Paste(paste))
         await settle(pilot)
         assert field.value == "機關 黨總支"
         assert app.screen.query_one("#units", Table).row_count == 1

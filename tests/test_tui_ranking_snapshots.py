@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tui_support import LANGS, SIZES, build_demo_db, copy_db, steps
+from tui_support import LANGS, SIZES, apps_on_copies, build_demo_db, steps
 
 from inspect_tui.services.demo import DEMO_SETTINGS, OFFICE
 from inspect_tui.store import Store
@@ -30,19 +30,14 @@ def make_app(
     template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str], InspectApp]]:
     monkeypatch.chdir(tmp_path)
-    stores: list[Store] = []
 
-    def make(lang: str) -> InspectApp:
-        store = copy_db(template, tmp_path / "demo.db")
+    def build(store: Store, lang: str) -> InspectApp:
         store.user = OFFICE  # may submit the latest month: the review line says so
-        stores.append(store)
         app = InspectApp(store=store, lang=lang)
         app.benchmark_settings = DEMO_SETTINGS
         return app
 
-    yield make
-    for store in stores:
-        store.close()
+    yield from apps_on_copies(template, tmp_path, build)
 
 
 @pytest.mark.parametrize("lang", LANGS)

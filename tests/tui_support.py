@@ -339,22 +339,34 @@ def store(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     store.close()
 
 
+def apps_on_copies(
+    template: Path,
+    folder: Path,
+    build: Callable[[Store, str], InspectApp] = lambda store, lang: InspectApp(store, lang),
+) -> Iterator[Callable[[str], InspectApp]]:
+    """Yields ``make(lang)``: an app from ``build`` on a fresh copy of ``template`` (as
+    ``folder/demo.db``); every copy is closed afterwards. A module whose apps need more
+    (a user, settings, attachments) makes its own ``make_app`` from this with its
+    ``build``."""
+    stores: list[Store] = []
+
+    def make(lang: str) -> InspectApp:
+        store = copy_db(template, folder / "demo.db")
+        stores.append(store)
+        return build(store, lang)
+
+    yield make
+    for store in stores:
+        store.close()
+
+
 @pytest.fixture()
 def make_app(
     template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str], InspectApp]]:
     """An app in a given language on a fresh copy of the module's template."""
-    monkeypatch.chdir(tmp_path)
-    stores: list[Store] = []
-
-    def make(lang: str) -> InspectApp:
-        store = copy_db(template, tmp_path / "demo.db")
-        stores.append(store)
-        return InspectApp(store=store, lang=lang)
-
-    yield make
-    for store in stores:
-        store.close()
+    monkeypatch.chdir(tmp_path)  # the home screen shows the file as "demo.db"
+    yield from apps_on_copies(template, tmp_path)
 
 
 # ---------------------------------------------------------------------- snapshots

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import getpass
-import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +25,7 @@ from ..clock import SystemClock
 from ..errors import InspectError
 from ..i18n import LANGUAGES, detect_language, set_language
 from ..launch import resume_collection
-from ..locations import data_dir, device_id
+from ..locations import data_dir, default_db_path, device_id
 from ..startup_settings import StartupSettings, read_startup_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,13 +50,21 @@ class Options:
                 from ..settings import load_settings
 
                 full = load_settings()
-                found = StartupSettings(db=full.db, lang=full.lang, user=full.user)
+                chosen = "db" in full.model_fields_set  # not the default
+                found = StartupSettings(
+                    db=full.db if chosen else None, lang=full.lang, user=full.user
+                )
             self._settings = found
         return self._settings
 
     def db_path(self) -> Path:
         """``--db`` over ``INSPECT_TUI_DB`` / settings.yaml over the platform's data folder."""
-        return (self.db if self.db is not None else self.settings().db).expanduser()
+        chosen = self.db if self.db is not None else self.settings().db
+        return (chosen if chosen is not None else default_db_path()).expanduser()
+
+    def db_chosen(self) -> bool:
+        """A file was named: ``--db``, ``INSPECT_TUI_DB`` or settings.yaml."""
+        return self.db is not None or self.settings().db is not None
 
     def settings_user(self, *, login_fallback: bool = True) -> str:
         """--user, else INSPECT_TUI_USER / settings.yaml, else the login name; with
@@ -183,7 +190,7 @@ class MainGroup(click.Group):
         note = "" if path.exists() else " (does not exist yet)"
         with formatter.section("Database"):
             formatter.write(f"  In use: {path}{note}\n")  # a path is never wrapped
-            if opts.db is None and not path.exists():
+            if not opts.db_chosen() and not path.exists():
                 formatter.write_text(
                     f"Started without a database, the app opens a demo database at {demo_db_path()}."
                 )
@@ -217,14 +224,14 @@ def run_tui(opts: Options) -> None:
     from ..tui.app import InspectApp
 
     path = opts.db_path()
-    demo = opts.db is None and "INSPECT_TUI_DB" not in os.environ and not path.exists()
+    demo = not opts.db_chosen() and not path.exists()
     if demo:
         path = demo_db_path()
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             err_console.print(f"No database yet: creating a demo database at {path} …")
             _build_demo(path, seed=7, today=dt.date.today(), user=opts.settings_user())
-        opts = Options(db=path, lang=opts.lang, user=opts.user)
+        opts = replace(opts, db=path)
     lang = opts.lang or opts.settings().lang or detect_language()
     set_language(lang)  # before opening: a read-only file's reason is shown in this language
     store = open_db(opts, create=True, quick_check=False)  # the app checks after start-up

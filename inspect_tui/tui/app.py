@@ -20,9 +20,9 @@ from textual.command import CommandPalette, Provider
 from textual.widgets import Input
 
 from ..clock import Clock
-from ..i18n import LANGUAGES, detect_language, set_language, t
+from ..i18n import set_language, t
 from ..launch import resume_collection
-from ..store import Store, open_store
+from ..store import Store
 from . import messages as _messages  # noqa: F401  (registers the UI strings)
 from .database import Database
 from .keys import localize_bindings
@@ -321,31 +321,3 @@ class InspectApp(App[None]):
             self.push_screen(
                 CommandPalette(placeholder=t("cmd.placeholder"), id="--command-palette")
             )
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Open DB in the app without the CLI (development; ``inspect-tui --db`` is the way)."""
-    import argparse
-
-    from ..locations import device_id
-    from ..settings import load_settings
-
-    parser = argparse.ArgumentParser(prog="python -m inspect_tui.tui.app")
-    parser.add_argument("db", type=Path)
-    parser.add_argument("--lang", choices=LANGUAGES, default=None)
-    parser.add_argument("--user", default=None)
-    args = parser.parse_args(argv)
-    settings = load_settings(user=args.user)
-    store = open_store(args.db, user=settings.user, device_id=device_id(), quick_check=False)
-    try:
-        InspectApp(
-            store=store,
-            lang=args.lang or settings.lang or detect_language(),
-            ask_user=not settings.user,
-        ).run()
-    finally:
-        store.close()
-
-
-if __name__ == "__main__":
-    main()

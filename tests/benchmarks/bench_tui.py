@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..tui_support import settle  # waits for workers and their messages, as the tests do
+
 Figure = tuple[str, float, float | None, float | None]
 
 STARTUP_RATIO_TARGET = 2.0
@@ -197,9 +199,9 @@ def bench_answer_commit(path: Path, answers: int = 20, copy: bool = True) -> lis
 
             async def drive() -> None:
                 async with app.run_test(size=(120, 40)) as pilot:
-                    await _settle(pilot)
+                    await settle(pilot)
                     app.open_inspection(first.id)
-                    await _settle(pilot)
+                    await settle(pilot)
                     assert isinstance(app.screen, ChecklistScreen)
                     for _ in range(min(answers, len(items))):
                         before = len(committed)
@@ -208,7 +210,7 @@ def bench_answer_commit(path: Path, answers: int = 20, copy: bool = True) -> lis
                         while len(committed) == before:
                             await asyncio.sleep(0.0005)
                         delays.append(committed[-1] - sent)
-                        await _settle(pilot)
+                        await settle(pilot)
 
             try:
                 asyncio.run(drive())
@@ -248,9 +250,9 @@ def bench_units_filter(
 
         async def drive() -> None:
             async with app.run_test(size=(120, 40)) as pilot:
-                await _settle(pilot)
+                await settle(pilot)
                 app.go_units()
-                await _settle(pilot)
+                await settle(pilot)
                 screen = app.screen
                 assert isinstance(screen, UnitsScreen)
                 for text in texts:
@@ -271,7 +273,7 @@ def bench_units_filter(
                         delays.append(await shown - sent)
                         await watcher
                     await pilot.press(*["backspace"] * len(text))
-                    await _settle(pilot)
+                    await settle(pilot)
 
         asyncio.run(drive())
     finally:
@@ -284,16 +286,6 @@ def bench_units_filter(
             FILTER_TARGET_S,
         )
     ]
-
-
-async def _settle(pilot: Any) -> None:
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(50):
-        if not len(app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 BENCHMARKS: list[Callable[[Path], list[Figure]]] = [
