@@ -170,6 +170,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "請先作答指標 {code}，再加備註",
     ),
     "err.no_permission": ("no permission", "沒有權限"),
+    "err.out_folder_missing": (
+        "the output folder does not exist; create it first",
+        "輸出資料夾不存在：請先建立",
+    ),
+    "err.not_a_folder": ("is not an existing folder", "不是已存在的資料夾"),
+    "err.is_readonly": ("is read-only", "為唯讀"),
     "err.merge_source_damaged": (
         "is damaged ({reason}); nothing was merged. Restore it from a backup on its laptop",
         "已損壞（{reason}），未合併任何內容：請在它所在的電腦上從備份還原",

@@ -278,9 +278,9 @@ def write_out(store: Store, attachment: Attachment, folder: Path) -> Path:
 def export(store: Store, attachments: list[Attachment], out: Path) -> list[Path]:
     """Write attachments into ``out`` with safe, unique names."""
     if not out.is_dir():
-        raise InvalidInput("is not an existing folder", where=str(out))
+        raise InvalidInput(t("err.not_a_folder"), where=str(out))
     if not os.access(out, os.W_OK):
-        raise InvalidInput("is read-only", where=str(out))
+        raise InvalidInput(t("err.is_readonly"), where=str(out))
     return [write_out(store, a, out) for a in attachments]
 
 

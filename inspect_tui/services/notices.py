@@ -138,9 +138,9 @@ def _check_out_dir(out_dir: Path) -> Path:
     """The output folder must exist and take new files; tried for real (root ignores modes)."""
     where = str(out_dir)
     if not out_dir.exists():
-        raise InvalidInput("the output folder does not exist; create it first", where=where)
+        raise InvalidInput(t("err.out_folder_missing"), where=where)
     if not out_dir.is_dir():
-        raise InvalidInput("is not a folder", where=where)
+        raise InvalidInput(t("err.not_a_folder"), where=where)
     try:
         fd, probe = tempfile.mkstemp(prefix=".inspect-tui-probe-", dir=out_dir)
         os.close(fd)
