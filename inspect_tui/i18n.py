@@ -174,7 +174,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the output folder does not exist; create it first",
         "輸出資料夾不存在：請先建立",
     ),
-    "err.not_a_folder": ("is not an existing folder", "不是已存在的資料夾"),
+    "err.not_a_folder": ("is not a folder", "不是資料夾"),
+    "err.not_an_existing_folder": ("is not an existing folder", "不是已存在的資料夾"),
     "err.is_readonly": ("is read-only", "為唯讀"),
     "err.merge_source_damaged": (
         "is damaged ({reason}); nothing was merged. Restore it from a backup on its laptop",

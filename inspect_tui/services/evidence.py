@@ -278,7 +278,7 @@ def write_out(store: Store, attachment: Attachment, folder: Path) -> Path:
 def export(store: Store, attachments: list[Attachment], out: Path) -> list[Path]:
     """Write attachments into ``out`` with safe, unique names."""
     if not out.is_dir():
-        raise InvalidInput(t("err.not_a_folder"), where=str(out))
+        raise InvalidInput(t("err.not_an_existing_folder"), where=str(out))
     if not os.access(out, os.W_OK):
         raise InvalidInput(t("err.is_readonly"), where=str(out))
     return [write_out(store, a, out) for a in attachments]
